@@ -1,0 +1,79 @@
+# The front door: `make run` serves the demo locally, `make test` runs the whole suite.
+# Both set everything up first; running them again only redoes what changed.
+
+VENV := .venv
+PY := $(VENV)/bin/python
+GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
+GOVUK_BUILD := build/govuk
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup lint format check-deploy clean
+
+run: setup
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo --if-empty
+	@echo "Serving on http://$(HOST):$(PORT)/ (stop with Ctrl+C)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+setup: $(VENV)/.installed $(GOVUK_BUILD)/.built
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format:
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Finds Python 3.12 or newer: $(PYTHON) if given, then the usual names, then pyenv's versions.
+$(PY):
+	@py=""; \
+	for cand in $(PYTHON) python3.14 python3.13 python3.12 python3 \
+	    $$(pyenv root 2>/dev/null)/versions/3.1[2-9]*/bin/python; do \
+	  if command -v "$$cand" >/dev/null 2>&1 && \
+	     "$$cand" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+	    py="$$cand"; break; \
+	  fi; \
+	done; \
+	if [ -z "$$py" ]; then \
+	  echo "Python 3.12 or newer is required (Django 6.1 needs it) and none was found."; \
+	  echo "Install it, e.g. 'apt-get install python3.12 python3.12-venv' or 'pyenv install 3.13',"; \
+	  echo "or name one: make PYTHON=/path/to/python3.13 run"; \
+	  exit 1; \
+	fi; \
+	echo "Creating $(VENV) with $$py ($$("$$py" --version))"; \
+	"$$py" -m venv $(VENV)
+
+$(VENV)/.installed: $(PY) requirements-dev.txt
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements-dev.txt
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is required for GOV.UK Frontend: install Node.js 20 or newer (e.g. 'apt-get install nodejs npm')."; exit 1; }
+	npm ci --no-audit --no-fund --silent
+
+# GOV.UK Frontend's CSS points at /assets/; copy it next to its assets with relative URLs so it
+# works under STATIC_URL and the manifest storage can hash every file it refers to.
+$(GOVUK_BUILD)/.built: node_modules/.package-lock.json
+	rm -rf $(GOVUK_BUILD) && mkdir -p $(GOVUK_BUILD)
+	cp -R $(GOVUK_DIST)/assets $(GOVUK_BUILD)/assets
+	cp $(GOVUK_DIST)/govuk-frontend.min.js $(GOVUK_DIST)/govuk-frontend.min.js.map $(GOVUK_BUILD)/
+	sed 's#url(/assets/#url(assets/#g' $(GOVUK_DIST)/govuk-frontend.min.css > $(GOVUK_BUILD)/govuk-frontend.min.css
+	cp $(GOVUK_DIST)/govuk-frontend.min.css.map $(GOVUK_BUILD)/
+	touch $@
+
+check-deploy: setup
+	DEBUG=false SECRET_KEY=check-deploy-$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n') \
+	  ALLOWED_HOSTS=feedback.example.gov.uk CSRF_TRUSTED_ORIGINS=https://feedback.example.gov.uk \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) node_modules build staticfiles

@@ -1,0 +1,207 @@
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Length, Trim
+from django.db.models.lookups import GreaterThan
+from django.utils import timezone
+
+from workshops.models import Area, Contribution, Theme, Workshop
+
+
+class OrganisationKind(models.TextChoices):
+    DEPARTMENT = "department", "Department"
+    NETWORK = "network", "Network"
+    BOARD = "board", "Board"
+    TEAM = "team", "Team"
+
+
+class Organisation(models.Model):
+    """A department, network, board or team that owns actions."""
+
+    Kind = OrganisationKind
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(
+        max_length=20, choices=OrganisationKind.choices, default=OrganisationKind.DEPARTMENT
+    )
+    contact_email = models.EmailField(blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="organisations"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=OrganisationKind.values), name="organisation_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("name")), 0), name="organisation_name_not_blank"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    BLOCKED = "blocked", "Blocked"
+    WONT_DO = "wont_do", "Won't do"
+
+
+CLOSED_STATUSES = (Status.DONE, Status.WONT_DO)
+
+
+class ActionItemQuerySet(models.QuerySet):
+    def open(self):
+        return self.exclude(status__in=CLOSED_STATUSES)
+
+    def overdue(self, today: datetime.date | None = None):
+        return self.open().filter(due_date__lt=today or timezone.localdate())
+
+    def owned_by_member(self, user):
+        return self.filter(owner__members=user)
+
+
+class ActionItem(models.Model):
+    """Something an organisation will do about what was said, due by a date."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.PROTECT, related_name="actions")
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="actions")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="actions")
+    due_date = models.DateField()
+    status = models.CharField(
+        max_length=20,
+        choices=Status.choices,
+        default=Status.NOT_STARTED,
+        editable=False,
+        help_text="Always the latest status update's status.",
+    )
+    source_contributions = models.ManyToManyField(
+        Contribution, through="ActionSource", blank=True, related_name="actions"
+    )
+    theme = models.ForeignKey(
+        Theme, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text="The action this one was cascaded from.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_actions",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActionItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=Status.values), name="action_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("title")), 0), name="action_title_not_blank"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(parent=models.F("pk")), name="action_not_its_own_parent"
+            ),
+            models.UniqueConstraint(
+                fields=["parent", "owner"], name="action_cascaded_once_per_owner"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        return self.status not in CLOSED_STATUSES and self.due_date < (
+            today or timezone.localdate()
+        )
+
+
+class ActionSource(models.Model):
+    """Links an action to a contribution it came from; the contribution can't then be deleted."""
+
+    action = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="sources")
+    contribution = models.ForeignKey(
+        Contribution, on_delete=models.PROTECT, related_name="action_sources"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "contribution"], name="action_source_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.action} ← {self.contribution}"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Status updates are append-only: post a new update instead.")
+
+    def delete(self):
+        raise TypeError("Status updates are append-only and cannot be deleted.")
+
+
+class StatusUpdate(models.Model):
+    """One dated entry in an action's history. Never changed or deleted once written."""
+
+    action = models.ForeignKey(ActionItem, on_delete=models.PROTECT, related_name="updates")
+    # PROTECT: who said what stays part of the history; deactivate people instead of deleting them.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="status_updates",
+    )
+    status = models.CharField(max_length=20, choices=Status.choices)
+    note = models.TextField(blank=True)
+    new_due_date = models.DateField(
+        null=True, blank=True, help_text="Set when this update moved the due date."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        get_latest_by = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=Status.values), name="status_update_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["action", "created_at"], name="status_update_action_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_status_display()} on {self.created_at:%d %B %Y}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("Status updates are append-only: post a new update instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Status updates are append-only and cannot be deleted.")

@@ -1,0 +1,75 @@
+import datetime
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from actions.dates import default_due_date
+from actions.models import ActionItem, ActionSource, Organisation, Status, StatusUpdate
+from workshops.models import Area, Contribution, Theme, Workshop
+
+
+class NoOwnerError(ValueError):
+    pass
+
+
+@transaction.atomic
+def action_create(
+    *,
+    workshop: Workshop,
+    area: Area,
+    title: str,
+    by=None,
+    owner: Organisation | None = None,
+    due_date: datetime.date | None = None,
+    description: str = "",
+    theme: Theme | None = None,
+    contributions: Iterable[Contribution] = (),
+) -> ActionItem:
+    """Create an action owned by the area's default owner and due 3 months after the workshop,
+    unless told otherwise, linked to the contributions it came from."""
+    owner = owner or area.default_owner
+    if owner is None:
+        raise NoOwnerError(f"Choose an owner: {area} has no default owner")
+    action = ActionItem.objects.create(
+        workshop=workshop,
+        area=area,
+        title=title,
+        description=description,
+        owner=owner,
+        due_date=due_date or default_due_date(workshop.date),
+        theme=theme,
+        created_by=by,
+    )
+    ActionSource.objects.bulk_create(
+        ActionSource(action=action, contribution=contribution) for contribution in contributions
+    )
+    return action
+
+
+@transaction.atomic
+def action_post_update(
+    *,
+    action: ActionItem,
+    by,
+    status: str,
+    note: str = "",
+    new_due_date: datetime.date | None = None,
+    at: datetime.datetime | None = None,
+) -> StatusUpdate:
+    """Append a status update; the action's status is always its latest update's."""
+    locked = ActionItem.objects.select_for_update().get(pk=action.pk)
+    update = StatusUpdate.objects.create(
+        action=locked,
+        author=by,
+        status=Status(status),
+        note=note,
+        new_due_date=new_due_date,
+        created_at=at or timezone.now(),
+    )
+    locked.status = locked.updates.latest().status
+    if new_due_date is not None:
+        locked.due_date = new_due_date
+    locked.save(update_fields=["status", "due_date", "updated_at"])
+    action.status, action.due_date = locked.status, locked.due_date
+    return update

@@ -1,0 +1,330 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Length, Lower, Trim
+from django.db.models.lookups import GreaterThan
+from django.urls import reverse
+from django.utils import timezone
+
+from workshops.roles import is_organiser
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email):
+        return super().normalize_email(email).strip().lower()
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+    def create_user(self, email, password=None, **extra_fields):
+        if not email:
+            raise ValueError("Users must have an email address")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Everyone who signs in, identified by email: organisers, facilitators and owners."""
+
+    email = models.EmailField("email address", max_length=254, unique=True)
+    full_name = models.CharField(max_length=150, blank=True)
+    job_title = models.CharField(
+        max_length=150, blank=True, help_text="For example, Head of Digital, BIS"
+    )
+    is_staff = models.BooleanField(
+        default=False, help_text="Can sign in to the admin site (organisers and triage staff)."
+    )
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ignoring_case"),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = type(self).objects.normalize_email(self.email)
+
+    def get_full_name(self):
+        return self.full_name or self.email
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class WorkshopQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def visible_to(self, user):
+        """Published workshops for everyone; organisers also see drafts."""
+        return self if is_organiser(user) else self.published()
+
+
+class Workshop(models.Model):
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    event = models.CharField(
+        max_length=200, blank=True, help_text="For example, Civil Service Live"
+    )
+    date = models.DateField()
+    start_time = models.TimeField(null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(default=30)
+    location = models.CharField(max_length=200, blank=True)
+    expected_attendance = models.PositiveIntegerField(null=True, blank=True)
+    actual_attendance = models.PositiveIntegerField(null=True, blank=True)
+    purpose = models.TextField(
+        blank=True, help_text="Why the workshop is being held, in a sentence or two."
+    )
+    description = models.TextField(blank=True)
+    is_published = models.BooleanField(
+        "published", default=False, help_text="Published workshops are visible to the public."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = WorkshopQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gt=0), name="workshop_duration_positive"
+            ),
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("title")), 0), name="workshop_title_not_blank"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("workshops:workshop_detail", kwargs={"slug": self.slug})
+
+
+class FlipchartGroup(models.Model):
+    """One flipchart: a subject discussed by a group of attendees around a facilitator."""
+
+    DEFAULT_TIME_LIMIT_MINUTES = 5
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="groups")
+    subject = models.CharField(max_length=200)
+    prompt = models.CharField(
+        "prompt question",
+        max_length=300,
+        blank=True,
+        help_text="Optional question to start discussion.",
+    )
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="facilitated_groups"
+    )
+    facilitator_line = models.CharField(
+        "facilitator shown as",
+        max_length=200,
+        blank=True,
+        help_text="For example, Tim Lloyd, Head of Digital, Business, Innovation and Skills",
+    )
+    time_limit_minutes = models.PositiveSmallIntegerField(default=DEFAULT_TIME_LIMIT_MINUTES)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["workshop", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(time_limit_minutes__gt=0), name="group_time_limit_positive"
+            ),
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("subject")), 0), name="group_subject_not_blank"
+            ),
+            models.UniqueConstraint(
+                fields=["workshop", "subject"], name="group_subject_unique_in_workshop"
+            ),
+        ]
+
+    def __str__(self):
+        return self.subject
+
+
+class Area(models.Model):
+    """One of the areas feedback is sorted into; rows are data that staff can edit."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    includes = models.TextField(blank=True, help_text="What belongs in this area.")
+    default_owner = models.ForeignKey(
+        "actions.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="default_for_areas",
+        help_text="New actions in this area are owned by this organisation unless changed.",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Theme(models.Model):
+    """Repeated contributions gathered under one name within a workshop."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="themes")
+    name = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="themes"
+    )
+
+    class Meta:
+        ordering = ["workshop", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "name"], name="theme_name_unique_in_workshop"
+            ),
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("name")), 0), name="theme_name_not_blank"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ContributionQuerySet(models.QuerySet):
+    def present(self):
+        """Contributions that have not been removed."""
+        return self.filter(removed_at__isnull=True)
+
+    def untriaged(self):
+        return self.present().filter(area__isnull=True)
+
+    def public(self):
+        """What the public may see: present, not hidden, from published workshops."""
+        return self.present().filter(hidden_from_public=False, group__workshop__is_published=True)
+
+
+class ContributionKind(models.TextChoices):
+    COMMENT = "comment", "Comment"
+    POSITIVE = "positive", "Positive"
+    NEGATIVE = "negative", "Negative"
+    QUESTION = "question", "Question"
+    IDEA = "idea", "Idea"
+
+
+class Reach(models.TextChoices):
+    """How widely a note was shared in the group."""
+
+    UNKNOWN = "", "Not recorded"
+    ONE = "one", "One person"
+    SOME = "some", "Some people"
+    MOST = "most", "Most people"
+    ALMOST_EVERYONE = "almost_everyone", "Almost everyone"
+
+
+class Contribution(models.Model):
+    """One note from a flipchart."""
+
+    MAX_LENGTH = 1000
+
+    Kind = ContributionKind
+    Reach = Reach
+
+    group = models.ForeignKey(
+        FlipchartGroup, on_delete=models.PROTECT, related_name="contributions"
+    )
+    text = models.TextField(max_length=MAX_LENGTH)
+    kind = models.CharField(
+        max_length=20, choices=ContributionKind.choices, default=ContributionKind.COMMENT
+    )
+    reach = models.CharField(
+        "how widely shared", max_length=20, choices=Reach.choices, default=Reach.UNKNOWN, blank=True
+    )
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="contributions"
+    )
+    theme = models.ForeignKey(
+        Theme, on_delete=models.SET_NULL, null=True, blank=True, related_name="contributions"
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="entered_contributions",
+    )
+    entered_at = models.DateTimeField(default=timezone.now)
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="triaged_contributions",
+    )
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    hidden_from_public = models.BooleanField(
+        default=False, help_text="Hidden contributions never appear on public pages or exports."
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="removed_contributions",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ContributionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["entered_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("text")), 0), name="contribution_text_not_blank"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ContributionKind.values), name="contribution_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reach__in=Reach.values), name="contribution_reach_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(removed_by__isnull=True) | models.Q(removed_at__isnull=False),
+                name="contribution_removed_by_needs_removed_at",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["group", "entered_at"], name="contribution_group_entered"),
+        ]
+
+    def __str__(self):
+        return self.text if len(self.text) <= 60 else f"{self.text[:59]}…"
+
+    @property
+    def is_removed(self):
+        return self.removed_at is not None
