@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -13,29 +14,40 @@ account_patterns = [
     path(
         "sign-in/",
         auth_views.LoginView.as_view(
-            authentication_form=auth_forms.SignInForm, redirect_authenticated_user=True
+            authentication_form=auth_forms.SignInForm,
+            redirect_authenticated_user=True,
+            extra_context={"page_title": "Sign in"},
         ),
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",
-        auth_views.PasswordChangeView.as_view(form_class=auth_forms.ChangePasswordForm),
+        auth_views.PasswordChangeView.as_view(
+            form_class=auth_forms.ChangePasswordForm,
+            extra_context={"page_title": "Change your password"},
+        ),
         name="password_change",
     ),
     path(
         "password/change/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
+        auth_views.PasswordChangeDoneView.as_view(
+            extra_context={"page_title": "Your password has been changed"}
+        ),
         name="password_change_done",
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(form_class=auth_forms.ResetPasswordForm),
+        auth_views.PasswordResetView.as_view(
+            form_class=auth_forms.ResetPasswordForm,
+            extra_context={"page_title": "Reset your password"},
+            extra_email_context={"site_name": settings.SERVICE_NAME},
+        ),
         name="password_reset",
     ),
     path(
         "password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(),
+        auth_views.PasswordResetDoneView.as_view(extra_context={"page_title": "Check your email"}),
         name="password_reset_done",
     ),
     path(
@@ -45,7 +57,9 @@ account_patterns = [
     ),
     path(
         "password/reset/complete/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        auth_views.PasswordResetCompleteView.as_view(
+            extra_context={"page_title": "Your password has been reset"}
+        ),
         name="password_reset_complete",
     ),
 ]

@@ -1,0 +1,96 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from actions.models import Status
+from actions.services import NoOwnerError, action_create, action_post_update
+from tests.factories import (
+    ActionItemFactory,
+    ContributionFactory,
+    OrganisationFactory,
+    UserFactory,
+    WorkshopFactory,
+)
+from workshops.models import Area
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_new_action_is_owned_by_its_areas_default_owner_and_due_in_three_months():
+    workshop = WorkshopFactory(date=datetime.date(2013, 1, 31))
+    area = Area.objects.get(slug="cultural-change")
+
+    action = action_create(workshop=workshop, area=area, title="Managers lead by example")
+
+    assert action.owner.name == "Digital Leaders network"
+    assert action.due_date == datetime.date(2013, 4, 30)
+    assert action.status == Status.NOT_STARTED
+
+
+def test_a_new_action_can_take_another_owner_and_date_and_keeps_its_sources():
+    contribution = ContributionFactory()
+    department = OrganisationFactory()
+    action = action_create(
+        workshop=contribution.group.workshop,
+        area=Area.objects.get(slug="infrastructure"),
+        title="Unblock YouTube",
+        owner=department,
+        due_date=datetime.date(2012, 9, 1),
+        contributions=[contribution],
+    )
+    assert action.owner == department
+    assert action.due_date == datetime.date(2012, 9, 1)
+    assert list(contribution.actions.all()) == [action]
+
+
+def test_an_action_in_an_area_without_a_default_owner_needs_one():
+    area = Area.objects.create(name="Other", slug="other")
+    with pytest.raises(NoOwnerError, match="Choose an owner"):
+        action_create(workshop=WorkshopFactory(), area=area, title="Something")
+
+
+def test_the_current_status_is_always_the_latest_updates():
+    action = ActionItemFactory()
+    author = UserFactory()
+    action_post_update(action=action, by=author, status=Status.IN_PROGRESS, note="Started")
+    action_post_update(action=action, by=author, status=Status.BLOCKED, note="No budget")
+    action.refresh_from_db()
+    assert action.status == Status.BLOCKED
+    assert [u.status for u in action.updates.all()] == [Status.IN_PROGRESS, Status.BLOCKED]
+
+
+def test_an_update_recorded_late_for_an_earlier_day_does_not_become_current():
+    action = ActionItemFactory()
+    author = UserFactory()
+    action_post_update(action=action, by=author, status=Status.DONE, note="Finished")
+    action_post_update(
+        action=action,
+        by=author,
+        status=Status.IN_PROGRESS,
+        note="Written up late: we had started the week before",
+        at=timezone.now() - datetime.timedelta(days=7),
+    )
+    action.refresh_from_db()
+    assert action.status == Status.DONE
+
+
+def test_an_update_can_move_the_due_date_and_keeps_it_in_the_history():
+    action = ActionItemFactory(due_date=datetime.date(2012, 10, 4))
+    update = action_post_update(
+        action=action,
+        by=UserFactory(),
+        status=Status.IN_PROGRESS,
+        note="Waiting for the new firewall",
+        new_due_date=datetime.date(2012, 12, 1),
+    )
+    action.refresh_from_db()
+    assert action.due_date == datetime.date(2012, 12, 1)
+    assert update.new_due_date == datetime.date(2012, 12, 1)
+
+
+def test_an_unknown_status_is_refused_before_anything_is_written():
+    action = ActionItemFactory()
+    with pytest.raises(ValueError, match="forgotten"):
+        action_post_update(action=action, by=UserFactory(), status="forgotten")
+    assert not action.updates.exists()
