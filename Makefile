@@ -11,9 +11,9 @@ PORT ?= 8000
 .PHONY: run test setup lint format check-deploy clean
 
 run: setup
-	$(PY) manage.py migrate --no-input
-	$(PY) manage.py seed_demo --if-empty
-	@echo "Serving on http://$(HOST):$(PORT)/ (stop with Ctrl+C)"
+	$(PY) manage.py migrate --no-input --verbosity 0
+	$(PY) manage.py seed_demo
+	@echo "\nServing on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/). Stop with Ctrl+C."
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup
