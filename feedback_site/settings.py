@@ -175,6 +175,7 @@ if env_bool("BEHIND_TLS_PROXY", False):
 SESSION_COOKIE_HTTPONLY = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "feedback_site.views.csrf_failure"
 
 # Admin scripts and form media carry no nonce yet, so scripts are allowed from 'self' too.
 SECURE_CSP = {

@@ -128,6 +128,8 @@ def test_empty_sign_in_says_what_to_enter(client):
     html = client.post(reverse("login"), {"username": "", "password": ""}).text
     assert "Enter your email address" in html
     assert "Enter your password" in html
+    assert re.search(r'<input type="email"[^>]*govuk-input--error', html)
+    assert re.search(r'<input type="password"[^>]*govuk-input--error', html)
 
 
 def test_signing_out_needs_a_post_and_ends_the_session(facilitator):
@@ -192,3 +194,35 @@ def test_a_weak_new_password_is_refused_with_a_reason(facilitator):
     assert response.status_code == 200
     assert "There is a problem" in response.text
     assert "too common" in response.text
+
+
+# Error pages
+
+
+def test_a_forbidden_page_uses_the_services_layout(rf, facilitator):
+    from django.core.exceptions import PermissionDenied
+    from django.views.defaults import permission_denied
+
+    request = rf.get("/")
+    request.user = facilitator
+    response = permission_denied(request, PermissionDenied())
+    assert response.status_code == 403
+    assert "You cannot see this page" in response.content.decode()
+
+
+def test_a_server_error_page_renders_without_a_request_context(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.content.decode()
+
+
+def test_an_expired_form_token_explains_what_to_do(facilitator):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": "a@example.gov.uk", "password": "x"})
+    assert response.status_code == 403
+    assert "Your form could not be sent" in response.text
+    assert "Workshop feedback" in response.text
