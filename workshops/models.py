@@ -1,3 +1,6 @@
+import datetime
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -101,6 +104,11 @@ class Workshop(models.Model):
     is_published = models.BooleanField(
         "published", default=False, help_text="Published workshops are visible to the public."
     )
+    grace_minutes = models.PositiveSmallIntegerField(
+        "grace period in minutes",
+        default=2,
+        help_text="After a round ends, notes typed within this many minutes are still on time.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -148,6 +156,7 @@ class FlipchartGroup(models.Model):
     )
     time_limit_minutes = models.PositiveSmallIntegerField(default=DEFAULT_TIME_LIMIT_MINUTES)
     order = models.PositiveSmallIntegerField(default=0)
+    round_started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["workshop", "order", "pk"]
@@ -165,6 +174,22 @@ class FlipchartGroup(models.Model):
 
     def __str__(self):
         return self.subject
+
+    def get_absolute_url(self):
+        return reverse("workshops:group_capture", kwargs={"pk": self.pk})
+
+    @property
+    def round_ends_at(self) -> datetime.datetime | None:
+        if self.round_started_at is None:
+            return None
+        return self.round_started_at + datetime.timedelta(minutes=self.time_limit_minutes)
+
+    def is_late(self, moment: datetime.datetime) -> bool:
+        """Whether a note entered at `moment` comes after the round and its grace period."""
+        ends_at = self.round_ends_at
+        if ends_at is None:
+            return False
+        return moment > ends_at + datetime.timedelta(minutes=self.workshop.grace_minutes)
 
 
 class Area(models.Model):
@@ -278,6 +303,17 @@ class Contribution(models.Model):
         related_name="entered_contributions",
     )
     entered_at = models.DateTimeField(default=timezone.now)
+    entered_after_round = models.BooleanField(
+        default=False, help_text="Typed after the round and its grace period had ended."
+    )
+    batch = models.ForeignKey(
+        "CaptureBatch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contributions",
+        help_text="The submit that stored this note.",
+    )
     triaged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -328,3 +364,65 @@ class Contribution(models.Model):
     @property
     def is_removed(self):
         return self.removed_at is not None
+
+
+class CaptureBatch(models.Model):
+    """One submit of the capture form. Its one-time key makes a repeated submit store nothing."""
+
+    key = models.UUIDField(unique=True)
+    group = models.ForeignKey(FlipchartGroup, on_delete=models.PROTECT, related_name="batches")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="capture_batches",
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    note_count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name_plural = "capture batches"
+
+    def __str__(self):
+        return f"{self.note_count} notes for {self.group} at {self.submitted_at:%H:%M}"
+
+
+def photo_upload_path(photo, filename):
+    # A random name: the stored path reveals nothing and cannot be guessed.
+    return f"flipchart-photos/{uuid.uuid4().hex}.{photo.image_format}"
+
+
+class FlipchartPhoto(models.Model):
+    """A photo of the physical flipchart, so typed notes can be checked against their source."""
+
+    group = models.ForeignKey(FlipchartGroup, on_delete=models.PROTECT, related_name="photos")
+    image = models.FileField(upload_to=photo_upload_path, max_length=200)
+    image_format = models.CharField(max_length=10)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size_bytes = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="flipchart_photos",
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["group", "uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(image_format__in=["jpeg", "png", "webp"]),
+                name="photo_format_allowed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Photo of {self.group} at {self.uploaded_at:%d %B %Y %H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("workshops:photo_file", kwargs={"pk": self.pk})
