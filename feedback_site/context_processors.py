@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from workshops.roles import is_facilitator, is_organiser
+
 
 def service(request):
     match = getattr(request, "resolver_match", None)
@@ -8,4 +10,5 @@ def service(request):
         "service_phase": settings.SERVICE_PHASE,
         # Empty on pages no URL matched, such as a 404.
         "current_view_name": match.view_name if match else "",
+        "can_capture": is_facilitator(request.user) or is_organiser(request.user),
     }

@@ -1,7 +1,14 @@
+import uuid
+
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Submit
+from crispy_forms_gds.layout import Field, Fixed, Layout, Size, Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
+
+from workshops.capture import parse_notes
+from workshops.models import Contribution, ContributionKind
+from workshops.photos import check_photo
 
 # crispy-forms-gds marks only these widgets as in error; other inputs need it done for them.
 _MARKED_BY_TEMPLATE_PACK = (forms.TextInput, forms.Textarea, forms.Select)
@@ -12,13 +19,14 @@ class GovukFormMixin:
     """Renders the form the GOV.UK way, with one primary button."""
 
     submit_label = "Continue"
+    submit_attrs: dict[str, str] = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper(self)
         # Errors are reported by the service, not by the browser's own pop-ups.
         self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("submit", self.submit_label))
+        self.helper.add_input(Submit("submit", self.submit_label, **self.submit_attrs))
 
     def full_clean(self):
         super().full_clean()
@@ -69,3 +77,127 @@ class NewPasswordForm(GovukFormMixin, auth_forms.SetPasswordForm):
 
 class ChangePasswordForm(GovukFormMixin, auth_forms.PasswordChangeForm):
     submit_label = "Change password"
+
+
+class CaptureForm(GovukFormMixin, forms.Form):
+    """A batch of flipchart notes, one per line, with a one-time key against double submits."""
+
+    submit_label = "Add notes"
+    submit_attrs = {"data-prevent-double-click": "true"}
+
+    notes = forms.CharField(
+        label="Notes, one per line",
+        help_text=(
+            "Start a line with + for a positive, - for a negative, ? for a question "
+            "or ! for an idea. Other lines take the kind chosen below."
+        ),
+        strip=False,
+        widget=forms.Textarea(attrs={"autocomplete": "off", "spellcheck": "true"}),
+        error_messages={"required": "Enter at least one note"},
+    )
+    kind = forms.ChoiceField(
+        label="Kind of note, unless a line says otherwise",
+        choices=ContributionKind.choices,
+        initial=ContributionKind.COMMENT,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the kind of note"},
+    )
+    key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Field.textarea("notes", label_size=Size.MEDIUM, rows=8),
+            Field.radios("kind", legend_size=Size.SMALL, small=True, inline=True),
+            "key",
+        )
+
+    def refuse_reused_key(self):
+        """Keep the typed notes, explain, and give the form a fresh key for the next send."""
+        self.add_error(
+            "notes",
+            "These notes differ from the ones this form sent before. Check the notes listed "
+            "below and send again only the ones that are missing",
+        )
+        self.data = self.data.copy()
+        self.data["key"] = str(uuid.uuid4())
+
+    def clean(self):
+        cleaned = super().clean()
+        if "notes" in cleaned and "kind" in cleaned:
+            try:
+                cleaned["parsed_notes"] = parse_notes(
+                    cleaned["notes"], default_kind=cleaned["kind"]
+                )
+            except ValidationError as error:
+                self.add_error("notes", error)
+        return cleaned
+
+
+class ContributionForm(GovukFormMixin, forms.ModelForm):
+    submit_label = "Save changes"
+
+    class Meta:
+        model = Contribution
+        fields = ["text", "kind", "reach"]
+        labels = {"text": "Note", "kind": "Kind of note", "reach": "How widely was it shared?"}
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "kind": forms.RadioSelect,
+            "reach": forms.RadioSelect,
+        }
+        error_messages = {
+            "text": {
+                "required": "Enter the note",
+                "max_length": "Note must be 1,000 characters or fewer",
+            }
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = ContributionKind.choices
+        self.helper.layout = Layout(
+            Field.textarea("text", label_size=Size.MEDIUM, rows=3),
+            Field.radios("kind", legend_size=Size.SMALL, small=True),
+            Field.radios("reach", legend_size=Size.SMALL, small=True),
+        )
+
+
+class StartRoundsForm(GovukFormMixin, forms.Form):
+    submit_label = "Start all rounds now"
+
+    grace_minutes = forms.IntegerField(
+        label="Grace period after each round, in minutes",
+        help_text="Notes typed this long after a round ends still count as on time.",
+        min_value=0,
+        max_value=60,
+        error_messages={
+            "required": "Enter a grace period in minutes",
+            "invalid": "Grace period must be a whole number of minutes, like 2",
+            "min_value": "Grace period must be 0 minutes or more",
+            "max_value": "Grace period must be 60 minutes or fewer",
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(Field.text("grace_minutes", field_width=Fixed.TWO))
+
+
+class PhotoForm(GovukFormMixin, forms.Form):
+    submit_label = "Upload photo"
+
+    photo = forms.FileField(
+        label="Photo of the flipchart",
+        help_text="A JPG, PNG or WebP photo, up to 15 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        error_messages={
+            "required": "Select a photo of the flipchart",
+            "empty": "The selected file is empty",
+            "invalid": "The selected file must be a JPG, PNG or WebP photo",
+        },
+    )
+
+    def clean_photo(self):
+        return check_photo(self.cleaned_data["photo"])

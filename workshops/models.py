@@ -132,6 +132,16 @@ class Workshop(models.Model):
         return reverse("workshops:workshop_detail", kwargs={"slug": self.slug})
 
 
+class FlipchartGroupQuerySet(models.QuerySet):
+    def capturable_by(self, user):
+        """Groups whose notes this user may see and write: organisers all, facilitators theirs."""
+        if is_organiser(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(facilitators=user)
+
+
 class FlipchartGroup(models.Model):
     """One flipchart: a subject discussed by a group of attendees around a facilitator."""
 
@@ -157,6 +167,8 @@ class FlipchartGroup(models.Model):
     time_limit_minutes = models.PositiveSmallIntegerField(default=DEFAULT_TIME_LIMIT_MINUTES)
     order = models.PositiveSmallIntegerField(default=0)
     round_started_at = models.DateTimeField(null=True, blank=True)
+
+    objects = FlipchartGroupQuerySet.as_manager()
 
     class Meta:
         ordering = ["workshop", "order", "pk"]
@@ -184,12 +196,17 @@ class FlipchartGroup(models.Model):
             return None
         return self.round_started_at + datetime.timedelta(minutes=self.time_limit_minutes)
 
+    @property
+    def grace_ends_at(self) -> datetime.datetime | None:
+        """When notes stop counting as on time. Reads the workshop: select it with the group."""
+        if self.round_ends_at is None:
+            return None
+        return self.round_ends_at + datetime.timedelta(minutes=self.workshop.grace_minutes)
+
     def is_late(self, moment: datetime.datetime) -> bool:
         """Whether a note entered at `moment` comes after the round and its grace period."""
-        ends_at = self.round_ends_at
-        if ends_at is None:
-            return False
-        return moment > ends_at + datetime.timedelta(minutes=self.workshop.grace_minutes)
+        grace_ends_at = self.grace_ends_at
+        return grace_ends_at is not None and moment > grace_ends_at
 
 
 class Area(models.Model):
@@ -247,6 +264,10 @@ class ContributionQuerySet(models.QuerySet):
 
     def untriaged(self):
         return self.present().filter(area__isnull=True)
+
+    def capturable_by(self, user):
+        """Notes this user may edit or remove: those of groups they may capture for."""
+        return self.filter(group__in=FlipchartGroup.objects.capturable_by(user))
 
     def public(self):
         """What the public may see: present, not hidden, from published workshops."""
@@ -380,6 +401,9 @@ class CaptureBatch(models.Model):
     )
     submitted_at = models.DateTimeField(default=timezone.now)
     note_count = models.PositiveIntegerField()
+    content_digest = models.CharField(
+        max_length=64, help_text="Fingerprint of the notes as first sent, to recognise a resend."
+    )
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]

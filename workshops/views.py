@@ -1,7 +1,35 @@
-from django.db.models import Count, Prefetch, Q
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Case, Count, Max, Prefetch, Q, Value, When
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView, ListView
 
-from workshops.models import FlipchartGroup, Workshop
+from workshops.forms import CaptureForm, ContributionForm, PhotoForm, StartRoundsForm
+from workshops.models import CaptureBatch, Contribution, FlipchartGroup, FlipchartPhoto, Workshop
+from workshops.photos import CONTENT_TYPES
+from workshops.roles import is_organiser
+from workshops.services import (
+    CaptureKeyReused,
+    contributions_remove,
+    notes_capture,
+    photo_add,
+    rounds_start,
+    workshop_rounds_start,
+)
+
+NEWEST_NOTES_SHOWN = 50
+
+
+def present_note_count():
+    return Count("contributions", filter=Q(contributions__removed_at__isnull=True))
 
 
 class WorkshopListView(ListView):
@@ -19,9 +47,215 @@ class WorkshopDetailView(DetailView):
     context_object_name = "workshop"
 
     def get_queryset(self):
-        groups = FlipchartGroup.objects.annotate(
-            note_count=Count("contributions", filter=Q(contributions__removed_at__isnull=True))
-        )
+        groups = FlipchartGroup.objects.annotate(note_count=present_note_count())
         return Workshop.objects.visible_to(self.request.user).prefetch_related(
             Prefetch("groups", queryset=groups)
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["capturable_group_ids"] = set(
+            FlipchartGroup.objects.capturable_by(self.request.user)
+            .filter(workshop=self.object)
+            .values_list("pk", flat=True)
+        )
+        context["can_run_workshop"] = is_organiser(self.request.user)
+        return context
+
+
+class GroupListView(LoginRequiredMixin, ListView):
+    """Your flipcharts: the groups you facilitate (all of them for organisers), today's first."""
+
+    template_name = "workshops/flipchartgroup_list.html"
+    context_object_name = "groups"
+
+    def get_queryset(self):
+        today = timezone.localdate()
+        return (
+            FlipchartGroup.objects.capturable_by(self.request.user)
+            .select_related("workshop")
+            .annotate(
+                note_count=present_note_count(),
+                not_today=Case(When(workshop__date=today, then=Value(0)), default=Value(1)),
+            )
+            .order_by("not_today", "-workshop__date", "workshop__title", "order", "pk")
+        )
+
+
+def capturable_group(request, pk) -> FlipchartGroup:
+    """The group if this user may capture for it; otherwise not found, revealing nothing."""
+    return get_object_or_404(
+        FlipchartGroup.objects.capturable_by(request.user).select_related("workshop"), pk=pk
+    )
+
+
+def render_capture_page(request, group, *, capture_form=None, photo_form=None, status=200):
+    notes = (
+        group.contributions.present().select_related("entered_by").order_by("-entered_at", "-pk")
+    )
+    added = None
+    try:
+        added_key = uuid.UUID(request.GET.get("added", ""))
+    except ValueError:
+        added_key = None
+    if added_key is not None:
+        added = CaptureBatch.objects.filter(group=group, key=added_key).first()
+    capture_form = capture_form or CaptureForm(initial={"key": uuid.uuid4()})
+    capture_form.helper.form_action = group.get_absolute_url()
+    photo_form = photo_form or PhotoForm()
+    photo_form.helper.form_action = reverse("workshops:group_photo_add", kwargs={"pk": group.pk})
+    context = {
+        "group": group,
+        "workshop": group.workshop,
+        "capture_form": capture_form,
+        "photo_form": photo_form,
+        "notes": notes[:NEWEST_NOTES_SHOWN],
+        "note_count": notes.count(),
+        "photos": group.photos.select_related("uploaded_by"),
+        "added": added,
+        "now": timezone.now(),
+    }
+    return render(request, "workshops/flipchartgroup_detail.html", context, status=status)
+
+
+@login_required
+def group_capture(request, pk):
+    group = capturable_group(request, pk)
+    if request.method == "POST":
+        form = CaptureForm(request.POST)
+        if form.is_valid():
+            try:
+                result = notes_capture(
+                    group=group,
+                    by=request.user,
+                    key=form.cleaned_data["key"],
+                    notes=form.cleaned_data["parsed_notes"],
+                )
+            except CaptureKeyReused:
+                form.refuse_reused_key()
+            else:
+                return redirect(f"{group.get_absolute_url()}?added={result.batch.key}#notes-added")
+        return render_capture_page(request, group, capture_form=form)
+    return render_capture_page(request, group)
+
+
+@login_required
+@require_POST
+def group_round_start(request, pk):
+    group = capturable_group(request, pk)
+    rounds_start(groups=FlipchartGroup.objects.filter(pk=group.pk))
+    group.refresh_from_db(fields=["round_started_at"])
+    messages.success(
+        request, f"Round started. It ends at {timezone.localtime(group.round_ends_at):%H:%M}."
+    )
+    return redirect(group)
+
+
+@login_required
+@require_POST
+def group_photo_add(request, pk):
+    group = capturable_group(request, pk)
+    form = PhotoForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render_capture_page(request, group, photo_form=form)
+    photo_add(group=group, by=request.user, photo=form.cleaned_data["photo"])
+    messages.success(request, "Photo uploaded")
+    return redirect(f"{group.get_absolute_url()}#photos")
+
+
+@login_required
+@require_safe
+def photo_file(request, pk):
+    photo = get_object_or_404(
+        FlipchartPhoto.objects.filter(group__in=FlipchartGroup.objects.capturable_by(request.user)),
+        pk=pk,
+    )
+    response = FileResponse(photo.image.open("rb"), content_type=CONTENT_TYPES[photo.image_format])
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def editable_contribution(request, pk) -> Contribution:
+    return get_object_or_404(
+        Contribution.objects.present()
+        .capturable_by(request.user)
+        .select_related("group__workshop"),
+        pk=pk,
+    )
+
+
+@login_required
+def contribution_edit(request, pk):
+    contribution = editable_contribution(request, pk)
+    form = ContributionForm(request.POST or None, instance=contribution)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Note updated")
+        return redirect(f"{contribution.group.get_absolute_url()}#note-{contribution.pk}")
+    return render(
+        request,
+        "workshops/contribution_form.html",
+        {"form": form, "contribution": contribution, "group": contribution.group},
+    )
+
+
+@login_required
+def contribution_remove(request, pk):
+    contribution = editable_contribution(request, pk)
+    if request.method == "POST":
+        contributions_remove(
+            contributions=Contribution.objects.filter(pk=contribution.pk), by=request.user
+        )
+        messages.success(request, "Note removed. An organiser can restore it if needed.")
+        return redirect(f"{contribution.group.get_absolute_url()}#notes")
+    return render(
+        request,
+        "workshops/contribution_confirm_remove.html",
+        {"contribution": contribution, "group": contribution.group},
+    )
+
+
+@login_required
+def workshop_run_sheet(request, slug):
+    """The organiser's view of every group in the room: start all rounds, watch notes arrive."""
+    if not is_organiser(request.user):
+        raise Http404
+    workshop = get_object_or_404(Workshop, slug=slug)
+    form = StartRoundsForm(request.POST or None, initial={"grace_minutes": workshop.grace_minutes})
+    if request.method == "POST" and form.is_valid():
+        started = workshop_rounds_start(
+            workshop=workshop, grace_minutes=form.cleaned_data["grace_minutes"]
+        )
+        count = workshop.groups.count()
+        messages.success(
+            request,
+            ngettext(
+                "Round started for %(count)d group at %(time)s.",
+                "Rounds started for all %(count)d groups at %(time)s.",
+                count,
+            )
+            % {"count": count, "time": f"{timezone.localtime(started):%H:%M}"},
+        )
+        return redirect("workshops:workshop_run_sheet", slug=workshop.slug)
+    groups = workshop.groups.annotate(
+        note_count=present_note_count(),
+        late_count=Count(
+            "contributions",
+            filter=Q(
+                contributions__removed_at__isnull=True,
+                contributions__entered_after_round=True,
+            ),
+        ),
+        latest_note_at=Max("contributions__entered_at"),
+    )
+    return render(
+        request,
+        "workshops/workshop_run_sheet.html",
+        {
+            "workshop": workshop,
+            "form": form,
+            "groups": groups,
+            "now": timezone.now(),
+            "refresh_url": reverse("workshops:workshop_run_sheet", kwargs={"slug": workshop.slug}),
+        },
+    )
