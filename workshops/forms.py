@@ -92,7 +92,7 @@ class CaptureForm(GovukFormMixin, forms.Form):
             "or ! for an idea. Other lines take the kind chosen below."
         ),
         strip=False,
-        widget=forms.Textarea(attrs={"autocomplete": "off", "spellcheck": "true"}),
+        widget=forms.Textarea(attrs={"spellcheck": "true"}),
         error_messages={"required": "Enter at least one note"},
     )
     kind = forms.ChoiceField(
@@ -177,7 +177,8 @@ class StartRoundsForm(GovukFormMixin, forms.Form):
             "min_value": "Grace period must be 0 minutes or more",
             "max_value": "Grace period must be 60 minutes or fewer",
         },
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        # GOV.UK asks for a text input with a numeric keyboard rather than type="number".
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
     )
 
     def __init__(self, *args, **kwargs):

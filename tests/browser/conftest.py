@@ -1,7 +1,9 @@
 import os
 import shutil
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -42,3 +44,12 @@ def no_js_page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _data_from_migrations(transactional_db):
+    """Browser tests run in real transactions and the database is emptied after each one, so
+    put back the rows that data migrations create: default owners, areas and roles."""
+    import_module("actions.migrations.0003_default_organisations").create_default_owners(apps, None)
+    import_module("workshops.migrations.0002_areas").create_areas(apps, None)
+    import_module("workshops.migrations.0003_roles").assign_role_permissions(apps)

@@ -33,7 +33,8 @@ def test_starting_all_rounds_gives_every_group_the_same_start(organiser, worksho
 
     assert response.status_code == 302
     starts = set(workshop.groups.values_list("round_started_at", flat=True))
-    assert len(starts) == 1 and None not in starts
+    assert len(starts) == 1
+    assert None not in starts
     ends = [group.round_ends_at for group in workshop.groups.all()]
     assert ends[0] == ends[1] == ends[2] - datetime.timedelta(minutes=5)
     workshop.refresh_from_db()

@@ -41,7 +41,11 @@ def create_roles(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
+    assign_role_permissions(apps)
 
+
+def assign_role_permissions(apps):
+    """Create the role groups with their permissions; also used by tests that empty the database."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for role, apps_models in ROLE_PERMISSIONS.items():
