@@ -1,5 +1,6 @@
 """The one settings module. Production differs from a laptop only by environment variables."""
 
+import json
 import os
 from pathlib import Path
 
@@ -120,15 +121,22 @@ STATICFILES_DIRS = [
     ("govuk", BASE_DIR / "build" / "govuk"),
 ]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Flipchart photos. Any Django storage backend works, e.g. django-storages for object storage,
+    # configured with a JSON object of options.
+    "default": {
+        "BACKEND": os.environ.get(
+            "FILE_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": json.loads(os.environ.get("FILE_STORAGE_OPTIONS", "{}")),
+    },
     "staticfiles": {
         "BACKEND": os.environ.get(
             "STATICFILES_STORAGE", "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
+# Uploaded photos are only ever served through views that check who is asking.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
-MEDIA_URL = "media/"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
