@@ -332,3 +332,21 @@ def test_other_facilitators_cannot_start_a_groups_round(other_facilitator, group
     assert client_for(other_facilitator).get(url).status_code in (404, 405)
     group.refresh_from_db()
     assert group.round_started_at is None
+
+
+@pytest.mark.parametrize("size", [3, 60])
+def test_capture_pages_issue_a_bounded_number_of_queries(
+    organiser, group, size, django_assert_max_num_queries
+):
+    ContributionFactory.create_batch(size, group=group)
+    for _ in range(size // 3):
+        FlipchartGroupFactory(workshop=group.workshop).facilitators.add(organiser)
+    client = client_for(organiser)
+    run_sheet = reverse("workshops:workshop_run_sheet", kwargs={"slug": group.workshop.slug})
+    for url, limit in [
+        (capture_url(group), 7),
+        (reverse("workshops:group_list"), 4),
+        (run_sheet, 5),
+    ]:
+        with django_assert_max_num_queries(limit):
+            assert client.get(url).status_code == 200
