@@ -168,6 +168,8 @@ class ActionItemAdmin(SimpleHistoryAdmin):
         PostStatusUpdateInline,
     ]
     actions = ["cascade"]
+    # The history's changes column leaves out status, which no form edits: show it in a column.
+    history_list_display = ["status"]
 
     def get_urls(self):
         return [
@@ -186,6 +188,10 @@ class ActionItemAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_latest_update().with_cascade_progress()
+
+    @admin.display(description="Status", ordering="status")
+    def status(self, action):
+        return action.get_status_display()
 
     @admin.display(description="Latest update")
     def latest_update(self, action):
@@ -221,15 +227,14 @@ class ActionItemAdmin(SimpleHistoryAdmin):
         if formset.model is not StatusUpdate:
             super().save_formset(request, form, formset, change)
             return
-        for update_form in formset.extra_forms:
-            if update_form.has_changed():
-                action_post_update(
-                    action=form.instance,
-                    by=request.user,
-                    status=update_form.cleaned_data["status"],
-                    note=update_form.cleaned_data["note"],
-                    new_due_date=update_form.cleaned_data["new_due_date"],
-                )
+        for update in formset.save(commit=False):
+            action_post_update(
+                action=form.instance,
+                by=request.user,
+                status=update.status,
+                note=update.note,
+                new_due_date=update.new_due_date,
+            )
 
     @admin.action(description="Cascade to departments…", permissions=["add"])
     def cascade(self, request, queryset):
@@ -247,7 +252,7 @@ class ActionItemAdmin(SimpleHistoryAdmin):
         action = get_object_or_404(
             ActionItem.objects.select_related("owner", "workshop"), pk=object_id
         )
-        form = CascadeForm(request.POST or None, action=action)
+        form = CascadeForm(request.POST if request.method == "POST" else None, action=action)
         if request.method == "POST" and form.is_valid():
             children = action_cascade(
                 action=action, owners=form.cleaned_data["owners"], by=request.user
@@ -285,7 +290,9 @@ class ActionItemAdmin(SimpleHistoryAdmin):
             self.message_user(request, sources.error, messages.ERROR)
             return HttpResponseRedirect(back)
         form = ActionFromContributionsForm(
-            request.POST or None, workshop=sources.workshop, initial=sources.initial()
+            request.POST if request.method == "POST" else None,
+            workshop=sources.workshop,
+            initial=sources.initial(),
         )
         if request.method == "POST" and form.is_valid():
             action = action_create(

@@ -610,7 +610,7 @@ class ContributionAdmin(SimpleHistoryAdmin):
         except ValueError:
             self.message_user(request, "Select the contributions to add first.", messages.ERROR)
             return HttpResponseRedirect(back)
-        form = AddToThemeForm(request.POST or None, workshop=workshop)
+        form = AddToThemeForm(request.POST if request.method == "POST" else None, workshop=workshop)
         if request.method == "POST" and form.is_valid():
             theme = contributions_add_to_theme(
                 contributions=contributions,
