@@ -328,6 +328,17 @@ class TriagedFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [("no", "Not yet triaged"), ("yes", "Triaged")]
 
+    def choices(self, changelist):
+        # "All" is explicit: without any parameter the list opens on untriaged notes.
+        yield {
+            "selected": self.value() in (None, "all"),
+            "query_string": changelist.get_query_string({self.parameter_name: "all"}),
+            "display": "All",
+        }
+        stock = super().choices(changelist)
+        next(stock)
+        yield from stock
+
     def queryset(self, request, queryset):
         if self.value() == "no":
             return queryset.filter(area__isnull=True)

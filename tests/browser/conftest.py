@@ -1,7 +1,10 @@
 import os
 import shutil
+from itertools import chain
 
 import pytest
+from django.apps import apps
+from django.core import serializers
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -42,3 +45,28 @@ def no_js_page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+# What data migrations create; permissions and content types come back by themselves after a flush.
+MIGRATED_MODELS = ["auth.Group", "actions.Organisation", "workshops.Area"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _rows_from_migrations(django_db_setup, django_db_blocker):
+    """The rows data migrations made (roles, default owners, areas), read before any browser test
+    flushes the database."""
+    with django_db_blocker.unblock():
+        return serializers.serialize(
+            "json",
+            chain.from_iterable(apps.get_model(name).objects.all() for name in MIGRATED_MODELS),
+            use_natural_foreign_keys=True,
+        )
+
+
+@pytest.fixture(autouse=True)
+def _restore_rows_from_migrations(_rows_from_migrations, transactional_db):
+    # Browser tests commit, so each flushes the database after it. serialized_rollback cannot put
+    # the rows back: Playwright's event loop gives the test fresh connections without its copy.
+    if not apps.get_model("workshops.Area").objects.exists():
+        for row in serializers.deserialize("json", _rows_from_migrations):
+            row.save()

@@ -435,3 +435,17 @@ def test_the_contribution_list_issues_the_same_queries_for_100_and_2000_notes(
     with django_assert_num_queries(queries):
         response = client.get(url)
     assert len(response.context["cl"].result_list) == 100
+
+
+def test_showing_all_notes_keeps_an_explicit_choice(organiser, notes):
+    notes[0].area = area("training")
+    notes[0].save()
+    client = client_for(organiser)
+    default = client.get(f"{CHANGELIST}?triaged=no")
+    triage_filter = next(f for f in default.context["cl"].filter_specs if f.title == "triage")
+    all_link = next(triage_filter.choices(default.context["cl"]))
+
+    assert all_link["display"] == "All"
+    assert all_link["query_string"] == "?triaged=all"
+    response = client.get(CHANGELIST + all_link["query_string"])
+    assert len(response.context["cl"].result_list) == 6
