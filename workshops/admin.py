@@ -7,7 +7,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.forms.models import BaseModelFormSet
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -156,9 +157,7 @@ class WorkshopAdmin(admin.ModelAdmin):
         )
 
     def triage_overview_view(self, request, object_id):
-        workshop = Workshop.objects.filter(pk=object_id).first()
-        if workshop is None:
-            raise Http404("No such workshop")
+        workshop = get_object_or_404(Workshop, pk=object_id)
         if not (
             self.has_view_permission(request, workshop)
             and request.user.has_perm("workshops.view_contribution")
