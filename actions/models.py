@@ -2,9 +2,11 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Length, Trim
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Length, Trim
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from workshops.models import Area, Contribution, Theme, Workshop
 
@@ -64,8 +66,38 @@ class ActionItemQuerySet(models.QuerySet):
     def overdue(self, today: datetime.date | None = None):
         return self.open().filter(due_date__lt=today or timezone.localdate())
 
+    def due_within(self, days: int, today: datetime.date | None = None):
+        """Open actions due from today up to `days` days ahead."""
+        today = today or timezone.localdate()
+        return self.open().filter(
+            due_date__gte=today, due_date__lte=today + datetime.timedelta(days=days)
+        )
+
     def owned_by_member(self, user):
         return self.filter(owner__members=user)
+
+    def with_latest_update(self):
+        """Annotate each action with its latest status update's note and time, in this query."""
+        latest = StatusUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-pk")
+        return self.annotate(
+            latest_update_note=Subquery(latest.values("note")[:1]),
+            latest_update_at=Subquery(latest.values("created_at")[:1]),
+        )
+
+    def with_cascade_progress(self):
+        """Annotate how many actions were cascaded from each, how many reported, how many done."""
+        children = ActionItem.objects.filter(parent=OuterRef("pk"))
+
+        def count(queryset):
+            counted = queryset.order_by().values("parent").annotate(n=Count("pk")).values("n")
+            return Coalesce(Subquery(counted), 0)
+
+        reported = Exists(StatusUpdate.objects.filter(action=OuterRef("pk")))
+        return self.annotate(
+            cascade_count=count(children),
+            cascade_reported=count(children.filter(reported)),
+            cascade_done=count(children.filter(status=Status.DONE)),
+        )
 
 
 class ActionItem(models.Model):
@@ -109,6 +141,7 @@ class ActionItem(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ActionItemQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["due_date", "pk"]

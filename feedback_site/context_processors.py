@@ -10,5 +10,6 @@ def service(request):
         "service_phase": settings.SERVICE_PHASE,
         # Empty on pages no URL matched, such as a 404.
         "current_view_name": match.view_name if match else "",
-        "can_capture": is_facilitator(request.user) or is_organiser(request.user),
+        # A callable, so pages that never ask (such as the admin) never query the roles.
+        "can_capture": lambda: is_facilitator(request.user) or is_organiser(request.user),
     }

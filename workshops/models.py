@@ -3,11 +3,13 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Length, Lower, Trim
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from workshops.roles import is_organiser
 
@@ -357,6 +359,7 @@ class Contribution(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ContributionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["entered_at", "pk"]
@@ -381,6 +384,11 @@ class Contribution(models.Model):
 
     def __str__(self):
         return self.text if len(self.text) <= 60 else f"{self.text[:59]}…"
+
+    def clean(self):
+        super().clean()
+        if self.theme_id and self.group_id and self.theme.workshop_id != self.group.workshop_id:
+            raise ValidationError({"theme": "Choose a theme from this contribution's workshop."})
 
     @property
     def is_removed(self):

@@ -3,8 +3,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from actions.models import Status
-from actions.services import NoOwnerError, action_create, action_post_update
+from actions.models import ActionItem, Status
+from actions.services import NoOwnerError, action_cascade, action_create, action_post_update
 from tests.factories import (
     ActionItemFactory,
     ContributionFactory,
@@ -13,6 +13,7 @@ from tests.factories import (
     WorkshopFactory,
 )
 from workshops.models import Area
+from workshops.services import MixedWorkshopsError
 
 pytestmark = pytest.mark.django_db
 
@@ -94,3 +95,85 @@ def test_an_unknown_status_is_refused_before_anything_is_written():
     with pytest.raises(ValueError, match="forgotten"):
         action_post_update(action=action, by=UserFactory(), status="forgotten")
     assert not action.updates.exists()
+
+
+def test_an_action_cannot_come_from_another_workshops_contributions():
+    contribution = ContributionFactory()
+    with pytest.raises(MixedWorkshopsError):
+        action_create(
+            workshop=WorkshopFactory(),
+            area=Area.objects.get(slug="training"),
+            title="Train people",
+            contributions=[contribution],
+        )
+    assert not ActionItem.objects.exists()
+
+
+def test_cascading_gives_each_department_its_own_copy_to_report_on(organiser):
+    parent = ActionItemFactory(description="Take back to each department")
+    departments = OrganisationFactory.create_batch(3)
+
+    children = action_cascade(action=parent, owners=departments, by=organiser)
+
+    assert {child.owner for child in children} == set(departments)
+    for child in ActionItem.objects.filter(parent=parent):
+        assert (child.title, child.due_date, child.area, child.workshop) == (
+            parent.title,
+            parent.due_date,
+            parent.area,
+            parent.workshop,
+        )
+        assert child.status == Status.NOT_STARTED
+        assert child.created_by == organiser
+        assert child.history.get().history_user == organiser
+
+
+def test_cascading_twice_to_a_department_adds_no_second_copy(organiser):
+    parent = ActionItemFactory()
+    department = OrganisationFactory()
+    action_cascade(action=parent, owners=[department], by=organiser)
+
+    again = action_cascade(action=parent, owners=[department], by=organiser)
+
+    assert again == []
+    assert parent.children.count() == 1
+
+
+def test_the_parent_rolls_up_how_many_departments_reported_and_finished(organiser):
+    parent = ActionItemFactory()
+    children = action_cascade(
+        action=parent, owners=OrganisationFactory.create_batch(4), by=organiser
+    )
+    action_post_update(action=children[0], by=organiser, status=Status.DONE)
+    action_post_update(action=children[1], by=organiser, status=Status.IN_PROGRESS)
+    action_post_update(action=children[1], by=organiser, status=Status.BLOCKED)
+
+    rolled_up = ActionItem.objects.with_cascade_progress().get(pk=parent.pk)
+
+    assert (rolled_up.cascade_count, rolled_up.cascade_reported, rolled_up.cascade_done) == (
+        4,
+        2,
+        1,
+    )
+
+
+def test_status_owner_and_due_date_changes_are_kept_with_who_made_them(organiser):
+    action = action_create(
+        workshop=WorkshopFactory(date=datetime.date(2012, 7, 4)),
+        area=Area.objects.get(slug="training"),
+        title="Train people",
+        by=organiser,
+    )
+    updater = UserFactory()
+    action_post_update(
+        action=action,
+        by=updater,
+        status=Status.IN_PROGRESS,
+        new_due_date=datetime.date(2012, 12, 1),
+    )
+
+    latest, created = action.history.all()
+    assert created.history_user == organiser
+    assert latest.history_user == updater
+    assert (created.status, created.due_date) == (Status.NOT_STARTED, datetime.date(2012, 10, 4))
+    assert (latest.status, latest.due_date) == (Status.IN_PROGRESS, datetime.date(2012, 12, 1))
