@@ -89,3 +89,33 @@ def test_people_without_staff_access_cannot_reach_the_admin(facilitator, owner_a
         assert response.status_code == 302
         assert response.url.startswith(reverse("admin:login"))
     assert client.get(url).status_code == 302
+
+
+def test_a_groups_admin_page_shows_its_photos_and_capture_submits(organiser, settings, tmp_path):
+    import uuid
+
+    from workshops.capture import parse_notes
+    from workshops.models import FlipchartGroup
+    from workshops.photos import CheckedPhoto
+    from workshops.services import notes_capture, photo_add
+
+    settings.MEDIA_ROOT = tmp_path
+    group = FlipchartGroup.objects.select_related("workshop").get(pk=FlipchartGroupFactory().pk)
+    photo = photo_add(
+        group=group,
+        by=organiser,
+        photo=CheckedPhoto(content=b"\x89PNG", image_format="png", width=1, height=1),
+    )
+    notes_capture(
+        group=group,
+        by=organiser,
+        key=uuid.uuid4(),
+        notes=parse_notes("One\nTwo", default_kind="comment"),
+    )
+    html = (
+        client_for(organiser)
+        .get(reverse("admin:workshops_flipchartgroup_change", args=[group.pk]))
+        .text
+    )
+    assert photo.get_absolute_url() in html
+    assert "Capture submits" in html

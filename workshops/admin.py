@@ -15,7 +15,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from workshops.models import Area, Contribution, FlipchartGroup, Theme, User, Workshop
+from workshops.models import (
+    Area,
+    CaptureBatch,
+    Contribution,
+    FlipchartGroup,
+    FlipchartPhoto,
+    Theme,
+    User,
+    Workshop,
+)
 from workshops.services import (
     MixedWorkshopsError,
     contribution_save,
@@ -257,6 +266,38 @@ def create_action_from_theme_url(theme: Theme) -> str:
     return f"{reverse('admin:actions_actionitem_from_contributions')}?theme={theme.pk}"
 
 
+class FlipchartPhotoInline(admin.TabularInline):
+    model = FlipchartPhoto
+    extra = 0
+    fields = ["preview", "uploaded_at", "uploaded_by", "width", "height", "size_bytes"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        # Photos are checked and re-encoded on upload, which the capture page does.
+        return False
+
+    @admin.display(description="Photo")
+    def preview(self, photo):
+        return format_html(
+            '<a href="{}"><img src="{}" alt="Photo of the flipchart" style="max-height: 8rem"></a>',
+            photo.get_absolute_url(),
+            photo.get_absolute_url(),
+        )
+
+
+class CaptureBatchInline(admin.TabularInline):
+    model = CaptureBatch
+    extra = 0
+    fields = ["submitted_at", "submitted_by", "note_count", "key"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = "capture submits"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(FlipchartGroup)
 class FlipchartGroupAdmin(admin.ModelAdmin):
     list_display = ["subject", "workshop", "facilitator_line", "time_limit_minutes", "order"]
@@ -264,6 +305,7 @@ class FlipchartGroupAdmin(admin.ModelAdmin):
     list_filter = ["workshop"]
     search_fields = ["subject", "prompt", "facilitator_line"]
     filter_horizontal = ["facilitators"]
+    inlines = [FlipchartPhotoInline, CaptureBatchInline]
 
 
 @admin.register(Area)

@@ -8,6 +8,8 @@ ROLE_PERMISSIONS = {
             "workshop": ["add", "change", "delete", "view"],
             "flipchartgroup": ["add", "change", "delete", "view"],
             "contribution": ["add", "change", "view"],
+            "capturebatch": ["view"],
+            "flipchartphoto": ["view"],
             "area": ["add", "change", "view"],
             "theme": ["add", "change", "delete", "view"],
             "user": ["add", "change", "view"],
@@ -35,12 +37,16 @@ ROLE_PERMISSIONS = {
 }
 
 
-def create_roles(apps, schema_editor):
-    # Permissions are normally made after migrate; make them now so the groups can hold them.
+def make_permissions(apps):
+    """Permissions are normally made after migrate; make them now so groups can hold them."""
     for app_config in apps.get_app_configs():
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
+
+
+def create_roles(apps, schema_editor):
+    make_permissions(apps)
     assign_role_permissions(apps)
 
 
