@@ -8,7 +8,7 @@ GOVUK_BUILD := build/govuk
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint format check-deploy clean
+.PHONY: run test bench setup lint format check-deploy clean
 
 run: setup
 	$(PY) manage.py migrate --no-input --verbosity 0
@@ -21,6 +21,10 @@ test: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Prints query counts and latency percentiles of the busiest pages (set DATABASE_URL for PostgreSQL).
+bench: setup
+	$(VENV)/bin/pytest tests/benchmarks -m bench -s -q
 
 setup: $(VENV)/.installed $(GOVUK_BUILD)/.built
 
