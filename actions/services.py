@@ -5,7 +5,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from actions.dates import default_due_date
-from actions.models import ActionItem, ActionSource, Organisation, Status, StatusUpdate
+from actions.models import (
+    ActionItem,
+    ActionSource,
+    DueDateChange,
+    Organisation,
+    Status,
+    StatusUpdate,
+)
 from workshops.models import Area, Contribution, Theme, Workshop
 
 
@@ -55,9 +62,11 @@ def action_post_update(
     status: str,
     note: str = "",
     new_due_date: datetime.date | None = None,
+    reason: str = "",
     at: datetime.datetime | None = None,
 ) -> StatusUpdate:
-    """Append a status update; the action's status is always its latest update's."""
+    """Append a status update; the action's status is always its latest update's. A new due
+    date is kept as a due-date change, with the reason (the note if no reason is given)."""
     locked = ActionItem.objects.select_for_update().get(pk=action.pk)
     update = StatusUpdate.objects.create(
         action=locked,
@@ -68,8 +77,81 @@ def action_post_update(
         created_at=at or timezone.now(),
     )
     locked.status = locked.updates.latest().status
-    if new_due_date is not None:
+    if new_due_date is not None and new_due_date != locked.due_date:
+        DueDateChange.objects.create(
+            action=locked,
+            old_date=locked.due_date,
+            new_date=new_due_date,
+            reason=reason or note,
+            state=DueDateChange.State.MADE,
+            by=by,
+            at=update.created_at,
+            update=update,
+        )
         locked.due_date = new_due_date
     locked.save(update_fields=["status", "due_date", "updated_at"])
     action.status, action.due_date = locked.status, locked.due_date
     return update
+
+
+class AlreadyAccepted(ValueError):
+    pass
+
+
+@transaction.atomic
+def action_accept(
+    *,
+    action: ActionItem,
+    by,
+    accountable,
+    deputy,
+    proposed_due_date: datetime.date | None = None,
+    reason: str = "",
+) -> ActionItem:
+    """Accept an action for its organisation, naming who is accountable and their deputy, and
+    optionally propose another due date for the organisers to decide on."""
+    locked = ActionItem.objects.select_for_update().get(pk=action.pk)
+    if locked.accepted_at is not None:
+        raise AlreadyAccepted(f"{locked.owner} has already accepted this action")
+    members = locked.owner.acting_members()
+    if not {accountable.pk, deputy.pk} <= set(members.values_list("pk", flat=True)):
+        raise ValueError("The accountable person and deputy must act for the organisation")
+    if accountable.pk == deputy.pk:
+        raise ValueError("The deputy must be someone other than the accountable person")
+    now = timezone.now()
+    locked.accepted_at, locked.accepted_by = now, by
+    locked.accountable, locked.deputy = accountable, deputy
+    locked.save(update_fields=["accepted_at", "accepted_by", "accountable", "deputy", "updated_at"])
+    if proposed_due_date is not None and proposed_due_date != locked.due_date:
+        DueDateChange.objects.create(
+            action=locked,
+            old_date=locked.due_date,
+            new_date=proposed_due_date,
+            reason=reason,
+            state=DueDateChange.State.PROPOSED,
+            by=by,
+            at=now,
+        )
+    for name in ("accepted_at", "accepted_by", "accountable", "deputy"):
+        setattr(action, name, getattr(locked, name))
+    return action
+
+
+@transaction.atomic
+def due_date_decide(*, proposal: DueDateChange, by, approve: bool, note: str = "") -> DueDateChange:
+    """Approve a proposed due date, moving the action's date, or reject it."""
+    action = ActionItem.objects.select_for_update().get(pk=proposal.action_id)
+    proposal = DueDateChange.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.state != DueDateChange.State.PROPOSED:
+        raise ValueError("This proposal has already been decided")
+    proposal.decided_by, proposal.decided_at, proposal.decision_note = by, timezone.now(), note
+    if approve:
+        proposal.state = DueDateChange.State.APPROVED
+        # The date may have moved since the proposal was made; the change starts from today's.
+        proposal.old_date = action.due_date
+        action.due_date = proposal.new_date
+        action.save(update_fields=["due_date", "updated_at"])
+    else:
+        proposal.state = DueDateChange.State.REJECTED
+    proposal.save()
+    return proposal

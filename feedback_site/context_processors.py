@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from workshops.roles import is_facilitator, is_organiser
+from workshops.roles import is_facilitator, is_organiser, is_owner
 
 
 def service(request):
@@ -11,4 +11,5 @@ def service(request):
         # Empty on pages no URL matched, such as a 404.
         "current_view_name": match.view_name if match else "",
         "can_capture": is_facilitator(request.user) or is_organiser(request.user),
+        "can_own_actions": is_owner(request.user) or is_organiser(request.user),
     }

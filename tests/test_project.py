@@ -36,6 +36,10 @@ SIGNED_IN = {
     "workshops:contribution_edit",
     "workshops:contribution_remove",
     "workshops:workshop_run_sheet",
+    "actions:action_list",
+    "actions:action_detail",
+    "actions:action_accept",
+    "actions:duedatechange_decide",
 }
 
 
@@ -65,7 +69,7 @@ def test_every_url_is_classified_as_public_or_signed_in():
 @pytest.mark.parametrize("name", sorted(SIGNED_IN))
 def test_signed_in_pages_send_anonymous_visitors_to_sign_in(client, name):
     pattern = dict(named_patterns())[name]
-    kwargs = {key: "1" if key == "pk" else "any" for key in pattern.pattern.converters}
+    kwargs = {key: "1" if key.endswith("pk") else "any" for key in pattern.pattern.converters}
     response = client.get(reverse(name, kwargs=kwargs))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
