@@ -103,6 +103,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    # Sign in by an emailed link, for owners who have no password.
+    "sesame.backends.ModelBackend",
+]
+SESAME_MAX_AGE = 15 * 60
+SESAME_ONE_TIME = True
+# At most this many sign-in links per email address, and per IP address, in this many seconds.
+SIGN_IN_LINK_RATE = (5, 15 * 60)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workshops:workshop_list"
 LOGOUT_REDIRECT_URL = "workshops:workshop_list"
@@ -142,6 +151,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
 SERVICE_NAME = "Workshop feedback"
+# The service's address as people reach it, for links in emails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SERVICE_PHASE = "Alpha"
 
 # Email: printed to the console while DEBUG is on, sent by SMTP otherwise.
