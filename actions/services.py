@@ -1,15 +1,18 @@
 import datetime
+import logging
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from actions import reminders
 from actions.dates import default_due_date
 from actions.models import (
     ActionItem,
     ActionSource,
     DueDateChange,
     Organisation,
+    ReminderSent,
     Status,
     StatusUpdate,
 )
@@ -155,3 +158,48 @@ def due_date_decide(*, proposal: DueDateChange, by, approve: bool, note: str = "
         proposal.state = DueDateChange.State.REJECTED
     proposal.save()
     return proposal
+
+
+logger = logging.getLogger(__name__)
+
+
+def reminders_send(*, today: datetime.date | None = None) -> list[ReminderSent]:
+    """Send every reminder step that has come and was not sent before, and record each one.
+    Safe to run often and at the same time as itself: a step is recorded once per period."""
+    today = today or timezone.localdate()
+    actions = ActionItem.objects.open().select_related(
+        "owner", "area__default_owner", "accountable", "deputy"
+    )
+    already = set(
+        ReminderSent.objects.filter(action__in=actions).values_list("action_id", "step", "period")
+    )
+    sent = []
+    for action in actions:
+        for due in reminders.due_steps(action, today):
+            if (action.pk, due.step.step, due.period) in already:
+                continue
+            try:
+                record = reminder_send(due=due)
+            except Exception:
+                logger.exception("Reminder %s for action %s not sent", due.step.step, action.pk)
+                continue
+            if record is not None:
+                sent.append(record)
+    return sent
+
+
+def reminder_send(*, due: reminders.Due) -> ReminderSent | None:
+    """Record one step and send its emails in one transaction; None if it was already sent."""
+    to = reminders.recipients(due.action, due.step)
+    try:
+        # The emails go out before the record commits: a failed send leaves no record, so the
+        # next run tries again, and a concurrent run waits on the unique record, then skips it.
+        with transaction.atomic():
+            record = ReminderSent.objects.create(
+                action=due.action, step=due.step.step, period=due.period, recipients="\n".join(to)
+            )
+            for message in reminders.build_emails(due, to):
+                message.send()
+    except IntegrityError:
+        return None
+    return record
