@@ -10,6 +10,7 @@ from crispy_forms.utils import render_crispy_form
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from actions import forms as action_forms
 from workshops import forms
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -94,16 +95,27 @@ def test_every_admin_page_sends_anonymous_visitors_to_the_admin_sign_in(client):
 
 @pytest.mark.parametrize(
     "form_class",
-    [forms.SignInForm, forms.ResetPasswordForm, forms.NewPasswordForm, forms.ChangePasswordForm],
+    [
+        forms.SignInForm,
+        forms.ResetPasswordForm,
+        forms.NewPasswordForm,
+        forms.ChangePasswordForm,
+        action_forms.UpdateForm,
+        action_forms.AcceptForm,
+        action_forms.DueDateDecisionForm,
+        action_forms.EmailSignInForm,
+    ],
 )
 @pytest.mark.django_db
 def test_every_form_renders_the_govuk_way(form_class, rf):
-    from tests.factories import UserFactory
+    from tests.factories import ActionItemFactory, UserFactory
 
     if form_class in (forms.NewPasswordForm, forms.ChangePasswordForm):
         form = form_class(UserFactory())
     elif form_class is forms.SignInForm:
         form = form_class(rf.get("/"))
+    elif form_class is action_forms.AcceptForm:
+        form = form_class(action=ActionItemFactory())
     else:
         form = form_class()
     html = render_crispy_form(form)

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from actions.models import ActionItem, DueDateChange, Status
@@ -242,3 +243,63 @@ def test_cascaded_actions_link_only_to_what_the_viewer_may_see(owner_a, action_a
     )
     assert child.get_absolute_url() in organiser_html.text
     assert ActionItem.objects.count() == 2
+
+
+# Who may open each owner page
+
+
+def owner_urls(action, proposal):
+    return {
+        "list": reverse("actions:action_list"),
+        "detail": detail_url(action),
+        "accept": reverse("actions:action_accept", kwargs={"pk": action.pk}),
+        "decide": reverse(
+            "actions:duedatechange_decide", kwargs={"pk": action.pk, "change_pk": proposal.pk}
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("anonymous", {"list": 302, "detail": 302, "accept": 302, "decide": 302}),
+        ("facilitator", {"list": 200, "detail": 404, "accept": 404, "decide": 404}),
+        ("owner_b", {"list": 200, "detail": 404, "accept": 404, "decide": 404}),
+        ("owner_a", {"list": 200, "detail": 200, "accept": 200, "decide": 404}),
+        ("organiser", {"list": 200, "detail": 200, "accept": 403, "decide": 200}),
+    ],
+)
+def test_each_owner_page_answers_each_role(request, persona, expected, action_a, owner_a):
+    proposal = DueDateChange.objects.create(
+        action=action_a,
+        old_date=action_a.due_date,
+        new_date=action_a.due_date + datetime.timedelta(days=30),
+        reason="Budget",
+        state=DueDateChange.State.PROPOSED,
+        by=owner_a,
+    )
+    client = Client() if persona == "anonymous" else client_for(request.getfixturevalue(persona))
+    urls = owner_urls(action_a, proposal)
+    assert {name: client.get(url).status_code for name, url in urls.items()} == expected
+
+
+@pytest.mark.parametrize("updates", [1, 30])
+def test_the_action_page_costs_the_same_queries_however_long_its_history(
+    owner_a, action_a, updates, django_assert_num_queries
+):
+    for n in range(updates):
+        action_post_update(
+            action=action_a,
+            by=owner_a,
+            status=Status.IN_PROGRESS,
+            note=f"Update {n}",
+            new_due_date=action_a.due_date + datetime.timedelta(days=n + 1),
+            reason="Slipped",
+        )
+    client = client_for(owner_a)
+    client.get(list_url())
+    # Session, user, roles, the action, history (updates, date changes), the original date,
+    # the proposal, sources, children, membership.
+    with django_assert_num_queries(11):
+        response = client.get(detail_url(action_a))
+    assert response.text.count("app-history__entry") == updates + 1
