@@ -46,7 +46,7 @@ class UpdateForm(GovukFormMixin, forms.Form):
         max_length=2000,
         help_text="What has happened since the last update. Required for done, blocked and "
         "won't do.",
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea,
         error_messages={"max_length": "Note must be 2,000 characters or fewer"},
     )
     new_due_date = FutureDateField(label="New due date (optional)")
@@ -54,7 +54,7 @@ class UpdateForm(GovukFormMixin, forms.Form):
         label="Reason for the new date",
         required=False,
         max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea,
         error_messages={"max_length": "Reason must be 1,000 characters or fewer"},
     )
 
@@ -62,9 +62,9 @@ class UpdateForm(GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.helper.layout = Layout(
             Field.radios("status", legend_size=Size.SMALL, small=True),
-            Field.textarea("note", label_size=Size.SMALL),
+            Field.textarea("note", label_size=Size.SMALL, rows=4),
             Field.text("new_due_date", label_size=Size.SMALL, field_width=Fixed.TEN),
-            Field.textarea("reason", label_size=Size.SMALL),
+            Field.textarea("reason", label_size=Size.SMALL, rows=2),
         )
 
     def clean(self):
@@ -108,7 +108,7 @@ class AcceptForm(GovukFormMixin, forms.Form):
         required=False,
         max_length=1000,
         help_text="Organisers approve or reject the date you propose.",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea,
         error_messages={"max_length": "Reason must be 1,000 characters or fewer"},
     )
 
@@ -129,7 +129,7 @@ class AcceptForm(GovukFormMixin, forms.Form):
             Field.select("deputy"),
             Field.radios("due_date_choice", legend_size=Size.SMALL, small=True),
             Field.text("proposed_due_date", label_size=Size.SMALL, field_width=Fixed.TEN),
-            Field.textarea("reason", label_size=Size.SMALL),
+            Field.textarea("reason", label_size=Size.SMALL, rows=3),
         )
 
     def clean(self):
@@ -163,7 +163,7 @@ class DueDateDecisionForm(GovukFormMixin, forms.Form):
         label="Note for the organisation (optional)",
         required=False,
         max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea,
         error_messages={"max_length": "Note must be 1,000 characters or fewer"},
     )
 
@@ -171,7 +171,7 @@ class DueDateDecisionForm(GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.helper.layout = Layout(
             Field.radios("decision", legend_size=Size.SMALL, small=True),
-            Field.textarea("note", label_size=Size.SMALL),
+            Field.textarea("note", label_size=Size.SMALL, rows=3),
         )
 
 
