@@ -83,9 +83,6 @@ class ActionItemQuerySet(models.QuerySet):
             return self.owned_by_member(user)
         return self.none()
 
-    def awaiting_acceptance(self):
-        return self.filter(accepted_at__isnull=True)
-
     def with_due_date_moves(self):
         """Annotate how many times the due date has moved (`move_count`)."""
         return self.annotate(

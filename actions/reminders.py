@@ -51,7 +51,7 @@ class Due:
     action: ActionItem
     step: Step
     period: str
-    days: int
+    today: datetime.date
 
 
 def anchor_date(action: ActionItem, anchor: str) -> datetime.date:
@@ -84,7 +84,7 @@ def due_steps(action: ActionItem, today: datetime.date) -> list[Due]:
         period = anchor.isoformat()
         if step.repeat_days:
             period += f"/{(today - starts).days // step.repeat_days}"
-        latest[step.anchor] = Due(action, step, period, (today - anchor).days)
+        latest[step.anchor] = Due(action, step, period, today)
     return list(latest.values())
 
 
@@ -124,14 +124,25 @@ def recipients(action: ActionItem, step: Step) -> list[str]:
     return sorted(emails)
 
 
+def when(days_overdue: int) -> str:
+    """The due date relative to today, in words: "in 14 days", "today", "3 days ago"."""
+    if days_overdue == 0:
+        return "today"
+    count = abs(days_overdue)
+    days = f"{count} day{'' if count == 1 else 's'}"
+    return f"in {days}" if days_overdue < 0 else f"{days} ago"
+
+
 def build_emails(due: Due, to: list[str]) -> list[EmailMessage]:
     """One plain-text email for each recipient, so nobody sees the others' addresses."""
     action = due.action
+    days_overdue = (due.today - action.due_date).days
     values = {
         "title": action.title,
         "owner": action.owner.name,
         "due_date": f"{action.due_date:%-d %B %Y}",
-        "days": due.days,
+        "days": days_overdue,
+        "when": when(days_overdue),
     }
     body = render_to_string(
         "actions/email/reminder.txt",

@@ -184,7 +184,7 @@ MAILERS = {
 # only the latest that has come is sent, once. Recipients: "members" of the owning organisation,
 # the "accountable" person (the members until one is named), their "deputy", the "organisers"
 # and the "area_owner" (members of the area's default owner). Subjects and messages may use
-# {title}, {owner}, {due_date} and {days}.
+# {title}, {owner}, {due_date}, {days} (days overdue) and {when} ("in 14 days", "today", ...).
 REMINDER_LADDER = [
     {
         "step": "assigned",
@@ -220,7 +220,7 @@ REMINDER_LADDER = [
         "days": -14,
         "while": "open",
         "to": ["accountable"],
-        "subject": "Action due in 14 days: {title}",
+        "subject": "Action due {when}: {title}",
         "message": "This action is due on {due_date}. Post an update to say how it is going.",
     },
     {
@@ -229,9 +229,9 @@ REMINDER_LADDER = [
         "days": 0,
         "while": "open",
         "to": ["accountable"],
-        "subject": "Action due today: {title}",
-        "message": "This action is due today, {due_date}. Post an update to say whether it is "
-        "done.",
+        "subject": "Action due {when}: {title}",
+        "message": "The due date for this action is {due_date} ({when}). Post an update to say "
+        "whether it is done.",
     },
     {
         "step": "overdue_7_days",
@@ -239,9 +239,9 @@ REMINDER_LADDER = [
         "days": 7,
         "while": "open",
         "to": ["accountable", "deputy"],
-        "subject": "Action 7 days overdue: {title}",
-        "message": "This action was due on {due_date} and is 7 days overdue. Post an update "
-        "to say what is happening.",
+        "subject": "Action {days} days overdue: {title}",
+        "message": "This action was due on {due_date} and is {days} days overdue. Post an "
+        "update to say what is happening.",
     },
     {
         "step": "overdue_escalation",

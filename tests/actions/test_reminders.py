@@ -152,7 +152,7 @@ def test_a_late_arrival_gets_only_the_latest_step_not_a_burst(owner_a, departmen
         ActionItemFactory(title="Already late", owner=department_a, due_date=DUE)
     sent = run_twice(DUE + datetime.timedelta(days=10))
     assert sent == [
-        ("Action 7 days overdue: Already late", ["owner.a@example.gov.uk"]),
+        ("Action 10 days overdue: Already late", ["owner.a@example.gov.uk"]),
         ("New action for Department A: Already late", ["owner.a@example.gov.uk"]),
     ]
 
@@ -216,3 +216,10 @@ def test_the_reminders_sent_show_read_only_on_the_actions_admin_page(
     assert "Reminders sent" in html
     assert "owner.a@example.gov.uk" in html
     assert 'name="reminders-0-step"' not in html
+
+
+def test_a_step_sent_late_says_when_the_action_was_due(action, owner_a):
+    assert run_twice(DUE + datetime.timedelta(days=2)) == [
+        ("Action due 2 days ago: Unblock YouTube", ["owner.a@example.gov.uk"])
+    ]
+    assert "The due date for this action is 1 June 2027 (2 days ago)" in mail.outbox[0].body
