@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from actions.dates import default_due_date
-from actions.models import ActionItem, ActionSource, Organisation, StatusUpdate
+from actions.models import ActionItem, ActionSource, Organisation, ReminderSent, StatusUpdate
 from actions.services import action_cascade, action_create, action_post_update
 from workshops.admin import contribution_list_url, selected_ids
 from workshops.models import Area, Contribution, Theme, Workshop
@@ -95,10 +95,23 @@ class StatusHistoryInline(admin.TabularInline):
         return False
 
 
+class PostStatusUpdateForm(forms.ModelForm):
+    class Meta:
+        model = StatusUpdate
+        fields = ["status", "note", "new_due_date"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("new_due_date") and not cleaned.get("note", "").strip():
+            self.add_error("note", "Give the reason for the new due date in the note.")
+        return cleaned
+
+
 class PostStatusUpdateInline(admin.TabularInline):
     """A blank status update to post; saving it goes through action_post_update."""
 
     model = StatusUpdate
+    form = PostStatusUpdateForm
     extra = 1
     max_num = 1
     fields = ["status", "note", "new_due_date"]
@@ -135,6 +148,23 @@ def latest_update_text(action) -> str:
     return f"{note} ({format_date(timezone.localtime(action.latest_update_at))})"
 
 
+class ReminderSentInline(admin.TabularInline):
+    """What `send_reminders` sent for this action, and to whom."""
+
+    model = ReminderSent
+    extra = 0
+    fields = ["sent_at", "step", "period", "recipients"]
+    readonly_fields = fields
+    can_delete = False
+    ordering = ["-sent_at", "-pk"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ActionItem)
 class ActionItemAdmin(SimpleHistoryAdmin):
     list_display = [
@@ -154,10 +184,23 @@ class ActionItemAdmin(SimpleHistoryAdmin):
     date_hierarchy = "due_date"
     show_full_result_count = False
     raw_id_fields = ["parent", "theme"]
-    readonly_fields = ["status", "cascade_progress", "created_by", "created_at", "updated_at"]
+    readonly_fields = [
+        "status",
+        "cascade_progress",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "assigned_at",
+        "accepted_at",
+        "accepted_by",
+    ]
     fieldsets = [
         (None, {"fields": ["title", "description", "workshop", "area", "theme"]}),
         ("Owner and progress", {"fields": ["owner", "due_date", "status"]}),
+        (
+            "Acceptance",
+            {"fields": ["assigned_at", "accepted_at", "accepted_by", "accountable", "deputy"]},
+        ),
         ("Cascade", {"fields": ["parent", "cascade_progress"]}),
         ("Record", {"fields": ["created_by", "created_at", "updated_at"]}),
     ]
@@ -166,6 +209,7 @@ class ActionItemAdmin(SimpleHistoryAdmin):
         CascadedActionInline,
         StatusHistoryInline,
         PostStatusUpdateInline,
+        ReminderSentInline,
     ]
     actions = ["cascade"]
     # The history's changes column leaves out status, which no form edits: show it in a column.

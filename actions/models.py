@@ -5,10 +5,12 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Length, Trim
 from django.db.models.lookups import GreaterThan
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from workshops.models import Area, Contribution, Theme, Workshop
+from workshops.roles import OWNERS, is_organiser, is_owner
 
 
 class OrganisationKind(models.TextChoices):
@@ -46,6 +48,12 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def acting_members(self):
+        """Active members in the Owners role: the people who act for this organisation."""
+        return self.members.filter(is_active=True, groups__name=OWNERS).order_by(
+            "full_name", "email"
+        )
 
 
 class Status(models.TextChoices):
@@ -99,6 +107,23 @@ class ActionItemQuerySet(models.QuerySet):
             cascade_done=count(children.filter(status=Status.DONE)),
         )
 
+    def visible_to(self, user):
+        """Organisers see every action, owners their organisations' actions, others none."""
+        if is_organiser(user):
+            return self
+        if is_owner(user):
+            return self.owned_by_member(user)
+        return self.none()
+
+    def with_due_date_moves(self):
+        """Annotate how many times the due date has moved (`move_count`)."""
+        return self.annotate(
+            move_count=models.Count(
+                "due_date_changes",
+                filter=models.Q(due_date_changes__state__in=DueDateChange.MOVED_STATES),
+            )
+        )
+
 
 class ActionItem(models.Model):
     """Something an organisation will do about what was said, due by a date."""
@@ -139,6 +164,32 @@ class ActionItem(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    assigned_at = models.DateTimeField(
+        default=timezone.now, help_text="When the owning organisation was given this action."
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="accepted_actions",
+    )
+    accountable = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="accountable_actions",
+        verbose_name="accountable person",
+    )
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deputy_actions",
+    )
 
     objects = ActionItemQuerySet.as_manager()
     history = HistoricalRecords()
@@ -158,10 +209,29 @@ class ActionItem(models.Model):
             models.UniqueConstraint(
                 fields=["parent", "owner"], name="action_cascaded_once_per_owner"
             ),
+            models.CheckConstraint(
+                condition=models.Q(accountable__isnull=True)
+                | ~models.Q(accountable=models.F("deputy")),
+                name="action_deputy_not_accountable",
+            ),
         ]
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("actions:action_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_awaiting_acceptance(self) -> bool:
+        return self.accepted_at is None
+
+    def days_until_due(self, today: datetime.date | None = None) -> int:
+        return (self.due_date - (today or timezone.localdate())).days
+
+    def is_due_soon(self, today: datetime.date | None = None) -> bool:
+        """Open and due within the next 14 days, today included."""
+        return self.status not in CLOSED_STATUSES and 0 <= self.days_until_due(today) <= 14
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         return self.status not in CLOSED_STATUSES and self.due_date < (
@@ -238,3 +308,96 @@ class StatusUpdate(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Status updates are append-only and cannot be deleted.")
+
+
+class DueDateChangeState(models.TextChoices):
+    MADE = "made", "Changed with an update"
+    PROPOSED = "proposed", "Waiting for a decision"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class DueDateChange(models.Model):
+    """A due date moved, or proposed to move: from what, to what, by whom, when and why."""
+
+    State = DueDateChangeState
+    MOVED_STATES = (DueDateChangeState.MADE, DueDateChangeState.APPROVED)
+
+    action = models.ForeignKey(
+        ActionItem, on_delete=models.PROTECT, related_name="due_date_changes"
+    )
+    old_date = models.DateField()
+    new_date = models.DateField()
+    reason = models.TextField()
+    state = models.CharField(max_length=20, choices=DueDateChangeState.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="due_date_changes",
+    )
+    at = models.DateTimeField(default=timezone.now)
+    update = models.OneToOneField(
+        StatusUpdate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="due_date_change",
+        help_text="The status update that made this change, if one did.",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="due_date_decisions",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=DueDateChangeState.values),
+                name="due_date_change_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("reason")), 0),
+                name="due_date_change_reason_not_blank",
+            ),
+            models.UniqueConstraint(
+                fields=["action"],
+                condition=models.Q(state=DueDateChangeState.PROPOSED),
+                name="due_date_one_proposal_at_a_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.old_date:%d %B %Y} to {self.new_date:%d %B %Y} ({self.get_state_display()})"
+
+
+class ReminderSent(models.Model):
+    """One reminder step sent for an action; unique so that no step is ever sent twice."""
+
+    action = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="reminders")
+    step = models.CharField(max_length=50)
+    period = models.CharField(
+        max_length=50, help_text="The date the step counts from, and which week for weekly steps."
+    )
+    recipients = models.TextField(help_text="Email addresses, one per line.")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = "reminder sent"
+        verbose_name_plural = "reminders sent"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "step", "period"], name="reminder_sent_once_per_period"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.step} for {self.action} on {self.sent_at:%d %B %Y}"

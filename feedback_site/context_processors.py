@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from workshops.roles import is_facilitator, is_organiser
+from workshops.roles import is_facilitator, is_organiser, is_owner
 
 
 def service(request):
@@ -10,6 +10,7 @@ def service(request):
         "service_phase": settings.SERVICE_PHASE,
         # Empty on pages no URL matched, such as a 404.
         "current_view_name": match.view_name if match else "",
-        # A callable, so pages that never ask (such as the admin) never query the roles.
+        # Callables, so pages that never ask (such as the admin) never query the roles.
         "can_capture": lambda: is_facilitator(request.user) or is_organiser(request.user),
+        "can_own_actions": lambda: is_owner(request.user) or is_organiser(request.user),
     }

@@ -105,6 +105,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    # Sign in by an emailed link, for owners who have no password.
+    "sesame.backends.ModelBackend",
+]
+SESAME_MAX_AGE = 15 * 60
+SESAME_ONE_TIME = True
+# At most this many sign-in links per email address, and per IP address, in this many seconds.
+SIGN_IN_LINK_RATE = (5, 15 * 60)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workshops:workshop_list"
 LOGOUT_REDIRECT_URL = "workshops:workshop_list"
@@ -147,6 +156,8 @@ CRISPY_TEMPLATE_PACK = "gds"
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 SERVICE_NAME = "Workshop feedback"
+# The service's address as people reach it, for links in emails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SERVICE_PHASE = "Alpha"
 
 # Email: printed to the console while DEBUG is on, sent by SMTP otherwise.
@@ -171,6 +182,85 @@ MAILERS = {
         else {},
     }
 }
+# The reminder ladder: every email `manage.py send_reminders` sends, in one place. Each step
+# counts `days` from the day the action was assigned to its organisation ("assigned") or from its
+# due date ("due"); it applies while the action is "awaiting_acceptance" or "open" (not done or
+# won't do), and a step with `repeat_days` is sent again that often. Of the steps on one track,
+# only the latest that has come is sent, once. Recipients: "members" of the owning organisation,
+# the "accountable" person (the members until one is named), their "deputy", the "organisers"
+# and the "area_owner" (members of the area's default owner). Subjects and messages may use
+# {title}, {owner}, {due_date}, {days} (days overdue) and {when} ("in 14 days", "today", ...).
+REMINDER_LADDER = [
+    {
+        "step": "assigned",
+        "from": "assigned",
+        "days": 0,
+        "while": "awaiting_acceptance",
+        "to": ["members"],
+        "subject": "New action for {owner}: {title}",
+        "message": "{owner} has been given a new action. Accept it to name who is accountable "
+        "for it, and confirm it can be done by {due_date} or propose another date.",
+    },
+    {
+        "step": "not_accepted_7",
+        "from": "assigned",
+        "days": 7,
+        "while": "awaiting_acceptance",
+        "to": ["members"],
+        "subject": "Action waiting for you to accept it: {title}",
+        "message": "{owner} was given this action a week ago and has not accepted it yet.",
+    },
+    {
+        "step": "not_accepted_14",
+        "from": "assigned",
+        "days": 14,
+        "while": "awaiting_acceptance",
+        "to": ["organisers"],
+        "subject": "Action not accepted after 14 days: {title}",
+        "message": "{owner} has not accepted this action 14 days after it was assigned.",
+    },
+    {
+        "step": "due_in_14_days",
+        "from": "due",
+        "days": -14,
+        "while": "open",
+        "to": ["accountable"],
+        "subject": "Action due {when}: {title}",
+        "message": "This action is due on {due_date}. Post an update to say how it is going.",
+    },
+    {
+        "step": "due_today",
+        "from": "due",
+        "days": 0,
+        "while": "open",
+        "to": ["accountable"],
+        "subject": "Action due {when}: {title}",
+        "message": "The due date for this action is {due_date} ({when}). Post an update to say "
+        "whether it is done.",
+    },
+    {
+        "step": "overdue_7_days",
+        "from": "due",
+        "days": 7,
+        "while": "open",
+        "to": ["accountable", "deputy"],
+        "subject": "Action {days} days overdue: {title}",
+        "message": "This action was due on {due_date} and is {days} days overdue. Post an "
+        "update to say what is happening.",
+    },
+    {
+        "step": "overdue_escalation",
+        "from": "due",
+        "days": 30,
+        "repeat_days": 7,
+        "while": "open",
+        "to": ["organisers", "area_owner"],
+        "subject": "Action {days} days overdue: {title}",
+        "message": "This action, owned by {owner}, was due on {due_date} and is {days} days "
+        "overdue. We will remind you every week until it is updated as done or won't do.",
+    },
+]
+
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Workshop feedback <noreply@localhost>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ADMINS = [("Service team", address) for address in env_list("ADMINS")]

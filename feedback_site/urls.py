@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from actions import sign_in
 from feedback_site import views
 from workshops import forms as auth_forms
 
@@ -20,6 +21,9 @@ account_patterns = [
         ),
         name="login",
     ),
+    path("sign-in/email/", sign_in.email_sign_in, name="email_sign_in"),
+    path("sign-in/email/sent/", sign_in.email_sign_in_sent, name="email_sign_in_sent"),
+    path("sign-in/email/link/", sign_in.email_sign_in_link, name="email_sign_in_link"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/change/",
@@ -66,6 +70,7 @@ account_patterns = [
 
 urlpatterns = [
     path("", include("workshops.urls")),
+    path("actions/", include("actions.urls")),
     path("account/", include(account_patterns)),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

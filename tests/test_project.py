@@ -10,6 +10,7 @@ from crispy_forms.utils import render_crispy_form
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from actions import forms as action_forms
 from workshops import forms
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -18,6 +19,9 @@ PUBLIC = {
     "workshops:workshop_list",
     "workshops:workshop_detail",
     "login",
+    "email_sign_in",
+    "email_sign_in_sent",
+    "email_sign_in_link",
     "logout",
     "password_reset",
     "password_reset_done",
@@ -36,6 +40,10 @@ SIGNED_IN = {
     "workshops:contribution_edit",
     "workshops:contribution_remove",
     "workshops:workshop_run_sheet",
+    "actions:action_list",
+    "actions:action_detail",
+    "actions:action_accept",
+    "actions:duedatechange_decide",
 }
 
 
@@ -65,7 +73,7 @@ def test_every_url_is_classified_as_public_or_signed_in():
 @pytest.mark.parametrize("name", sorted(SIGNED_IN))
 def test_signed_in_pages_send_anonymous_visitors_to_sign_in(client, name):
     pattern = dict(named_patterns())[name]
-    kwargs = {key: "1" if key == "pk" else "any" for key in pattern.pattern.converters}
+    kwargs = {key: "1" if key.endswith("pk") else "any" for key in pattern.pattern.converters}
     response = client.get(reverse(name, kwargs=kwargs))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
@@ -87,16 +95,27 @@ def test_every_admin_page_sends_anonymous_visitors_to_the_admin_sign_in(client):
 
 @pytest.mark.parametrize(
     "form_class",
-    [forms.SignInForm, forms.ResetPasswordForm, forms.NewPasswordForm, forms.ChangePasswordForm],
+    [
+        forms.SignInForm,
+        forms.ResetPasswordForm,
+        forms.NewPasswordForm,
+        forms.ChangePasswordForm,
+        action_forms.UpdateForm,
+        action_forms.AcceptForm,
+        action_forms.DueDateDecisionForm,
+        action_forms.EmailSignInForm,
+    ],
 )
 @pytest.mark.django_db
 def test_every_form_renders_the_govuk_way(form_class, rf):
-    from tests.factories import UserFactory
+    from tests.factories import ActionItemFactory, UserFactory
 
     if form_class in (forms.NewPasswordForm, forms.ChangePasswordForm):
         form = form_class(UserFactory())
     elif form_class is forms.SignInForm:
         form = form_class(rf.get("/"))
+    elif form_class is action_forms.AcceptForm:
+        form = form_class(action=ActionItemFactory())
     else:
         form = form_class()
     html = render_crispy_form(form)

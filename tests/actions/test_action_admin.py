@@ -311,6 +311,7 @@ def test_staff_post_a_status_update_from_the_action_page(organiser):
         ("children", 0, 0),
         ("updates", 1, 1),
         ("updates-2", 1, 0),
+        ("reminders", 0, 0),
     ]:
         data[f"{prefix}-TOTAL_FORMS"] = total
         data[f"{prefix}-INITIAL_FORMS"] = initial

@@ -170,6 +170,7 @@ def test_status_owner_and_due_date_changes_are_kept_with_who_made_them(organiser
         by=updater,
         status=Status.IN_PROGRESS,
         new_due_date=datetime.date(2012, 12, 1),
+        reason="Waiting for the new firewall",
     )
 
     latest, created = action.history.all()
@@ -177,3 +178,17 @@ def test_status_owner_and_due_date_changes_are_kept_with_who_made_them(organiser
     assert latest.history_user == updater
     assert (created.status, created.due_date) == (Status.NOT_STARTED, datetime.date(2012, 10, 4))
     assert (latest.status, latest.due_date) == (Status.IN_PROGRESS, datetime.date(2012, 12, 1))
+
+
+def test_moving_the_due_date_needs_a_reason_before_anything_is_written():
+    action = ActionItemFactory(due_date=datetime.date(2012, 10, 4))
+    with pytest.raises(ValueError, match="Give a reason for the new due date"):
+        action_post_update(
+            action=action,
+            by=UserFactory(),
+            status=Status.IN_PROGRESS,
+            new_due_date=datetime.date(2012, 12, 1),
+        )
+    action.refresh_from_db()
+    assert action.due_date == datetime.date(2012, 10, 4)
+    assert not action.updates.exists()

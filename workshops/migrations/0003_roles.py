@@ -79,3 +79,15 @@ class Migration(migrations.Migration):
     ]
 
     operations = [migrations.RunPython(create_roles, remove_roles)]
+
+
+def grant_organisers_view(apps, app_label, model_names):
+    """Let organisers see models added after the roles were made (used by later migrations)."""
+    make_permissions(apps)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    codenames = [f"view_{model_name}" for model_name in model_names]
+    for organisers in Group.objects.filter(name="Organisers"):
+        organisers.permissions.add(
+            *Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
+        )

@@ -2,19 +2,10 @@ from importlib import import_module
 
 from django.db import migrations
 
-CAPTURE_VIEW_PERMISSIONS = ["view_capturebatch", "view_flipchartphoto"]
-
 
 def let_organisers_see_capture(apps, schema_editor):
-    import_module("workshops.migrations.0003_roles").make_permissions(apps)
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for organisers in Group.objects.filter(name="Organisers"):
-        organisers.permissions.add(
-            *Permission.objects.filter(
-                content_type__app_label="workshops", codename__in=CAPTURE_VIEW_PERMISSIONS
-            )
-        )
+    roles = import_module("workshops.migrations.0003_roles")
+    roles.grant_organisers_view(apps, "workshops", ["capturebatch", "flipchartphoto"])
 
 
 class Migration(migrations.Migration):

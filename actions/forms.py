@@ -1,0 +1,205 @@
+from crispy_forms_gds.layout import Field, Fixed, Layout, Size
+from django import forms
+from django.utils import timezone
+
+from actions.models import ActionItem, Status
+from workshops.forms import GovukFormMixin
+from workshops.models import Workshop
+
+NOTE_NEEDED_FOR = (Status.DONE, Status.BLOCKED, Status.WONT_DO)
+DATE_FORMATS = ["%d %m %Y", "%d/%m/%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d"]
+
+
+class FutureDateField(forms.DateField):
+    """A date typed as day, month and year, which must be after today."""
+
+    def __init__(self, *, label, **kwargs):
+        super().__init__(
+            label=label,
+            required=False,
+            input_formats=DATE_FORMATS,
+            help_text="For example, 31 3 2027",
+            error_messages={"invalid": f"{label} must be a real date, like 31 3 2027"},
+            widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+            **kwargs,
+        )
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and value <= timezone.localdate():
+            raise forms.ValidationError("Due date must be in the future")
+
+
+class UpdateForm(GovukFormMixin, forms.Form):
+    submit_label = "Post update"
+    submit_attrs = {"data-prevent-double-click": "true"}
+
+    status = forms.ChoiceField(
+        label="Status",
+        choices=Status.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a status", "invalid_choice": "Select a status"},
+    )
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=2000,
+        help_text="What has happened since the last update. Required for done, blocked and "
+        "won't do.",
+        widget=forms.Textarea,
+        error_messages={"max_length": "Note must be 2,000 characters or fewer"},
+    )
+    new_due_date = FutureDateField(label="New due date (optional)")
+    reason = forms.CharField(
+        label="Reason for the new date",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea,
+        error_messages={"max_length": "Reason must be 1,000 characters or fewer"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Field.radios("status", legend_size=Size.SMALL, small=True),
+            Field.textarea("note", label_size=Size.SMALL, rows=4),
+            Field.text("new_due_date", label_size=Size.SMALL, field_width=Fixed.TEN),
+            Field.textarea("reason", label_size=Size.SMALL, rows=2),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") in NOTE_NEEDED_FOR and not cleaned.get("note", "").strip():
+            self.add_error("note", "Enter a note")
+        if cleaned.get("new_due_date") and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Enter a reason for the new date")
+        return cleaned
+
+
+class AcceptForm(GovukFormMixin, forms.Form):
+    submit_label = "Accept action"
+
+    CONFIRM, PROPOSE = "confirm", "propose"
+
+    accountable = forms.ModelChoiceField(
+        label="Accountable person",
+        queryset=None,
+        empty_label="Select a person",
+        error_messages={"required": "Select the accountable person"},
+    )
+    deputy = forms.ModelChoiceField(
+        label="Deputy",
+        queryset=None,
+        empty_label="Select a person",
+        help_text="Receives reminders too once the action is overdue.",
+        error_messages={"required": "Select a deputy"},
+    )
+    due_date_choice = forms.ChoiceField(
+        label="Can you meet the due date?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select whether you can meet the due date",
+            "invalid_choice": "Select whether you can meet the due date",
+        },
+    )
+    proposed_due_date = FutureDateField(label="Proposed due date")
+    reason = forms.CharField(
+        label="Reason for the new date",
+        required=False,
+        max_length=1000,
+        help_text="Organisers approve or reject the date you propose.",
+        widget=forms.Textarea,
+        error_messages={"max_length": "Reason must be 1,000 characters or fewer"},
+    )
+
+    def __init__(self, *args, action: ActionItem, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = action.owner.acting_members()
+        outside = f"Select someone who acts for {action.owner}"
+        for name in ("accountable", "deputy"):
+            self.fields[name].queryset = members
+            self.fields[name].label_from_instance = lambda user: user.get_full_name()
+            self.fields[name].error_messages["invalid_choice"] = outside
+        self.fields["due_date_choice"].choices = [
+            (self.CONFIRM, f"Yes, we will finish by {action.due_date:%-d %B %Y}"),
+            (self.PROPOSE, "No, propose a different date"),
+        ]
+        self.helper.layout = Layout(
+            Field.select("accountable"),
+            Field.select("deputy"),
+            Field.radios("due_date_choice", legend_size=Size.SMALL, small=True),
+            Field.text("proposed_due_date", label_size=Size.SMALL, field_width=Fixed.TEN),
+            Field.textarea("reason", label_size=Size.SMALL, rows=3),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        accountable, deputy = cleaned.get("accountable"), cleaned.get("deputy")
+        if accountable and deputy and accountable == deputy:
+            self.add_error("deputy", "The deputy must be someone other than the accountable person")
+        if cleaned.get("due_date_choice") == self.PROPOSE:
+            if not cleaned.get("proposed_due_date") and "proposed_due_date" not in self.errors:
+                self.add_error("proposed_due_date", "Enter the date you propose")
+            if not cleaned.get("reason", "").strip():
+                self.add_error("reason", "Enter a reason for the new date")
+        else:
+            cleaned["proposed_due_date"] = None
+        return cleaned
+
+
+class DueDateDecisionForm(GovukFormMixin, forms.Form):
+    submit_label = "Save decision"
+
+    decision = forms.ChoiceField(
+        label="Do you approve the new date?",
+        choices=[("approve", "Approve the new date"), ("reject", "Reject it")],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select whether you approve the new date",
+            "invalid_choice": "Select whether you approve the new date",
+        },
+    )
+    note = forms.CharField(
+        label="Note for the organisation (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea,
+        error_messages={"max_length": "Note must be 1,000 characters or fewer"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Field.radios("decision", legend_size=Size.SMALL, small=True),
+            Field.textarea("note", label_size=Size.SMALL, rows=3),
+        )
+
+
+class ActionFilterForm(forms.Form):
+    """Filters for the list of actions; values that are not offered are ignored."""
+
+    workshop = forms.ModelChoiceField(
+        label="Workshop", queryset=Workshop.objects.none(), required=False, empty_label="All"
+    )
+    status = forms.ChoiceField(label="Status", required=False)
+
+    def __init__(self, *args, workshops, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workshop"].queryset = workshops
+        self.fields["status"].choices = [("", "All"), *Status.choices]
+
+
+class EmailSignInForm(GovukFormMixin, forms.Form):
+    submit_label = "Send me a link"
+
+    email = forms.EmailField(
+        label="Email address",
+        widget=forms.EmailInput(
+            attrs={"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"}
+        ),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -1,0 +1,157 @@
+"""Which rung of the reminder ladder (settings.REMINDER_LADDER) each action has reached, to whom
+it goes and what it says. Sending and recording is actions.services.reminders_send."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from actions.models import CLOSED_STATUSES, ActionItem, Organisation
+from workshops.roles import ORGANISERS
+
+
+@dataclass(frozen=True)
+class Step:
+    step: str
+    anchor: str
+    days: int
+    applies_while: str
+    to: tuple[str, ...]
+    subject: str
+    message: str
+    repeat_days: int | None = None
+
+    @classmethod
+    def from_setting(cls, entry: dict) -> "Step":
+        return cls(
+            step=entry["step"],
+            anchor=entry["from"],
+            days=entry["days"],
+            applies_while=entry["while"],
+            to=tuple(entry["to"]),
+            subject=entry["subject"],
+            message=entry["message"],
+            repeat_days=entry.get("repeat_days"),
+        )
+
+
+def ladder() -> list[Step]:
+    return [Step.from_setting(entry) for entry in settings.REMINDER_LADDER]
+
+
+@dataclass(frozen=True)
+class Due:
+    """A step that has come for an action, and the period that makes it unique."""
+
+    action: ActionItem
+    step: Step
+    period: str
+    today: datetime.date
+
+
+def anchor_date(action: ActionItem, anchor: str) -> datetime.date:
+    if anchor == "assigned":
+        return timezone.localdate(action.assigned_at)
+    if anchor == "due":
+        return action.due_date
+    raise ValueError(f"Unknown reminder anchor {anchor!r}")
+
+
+def applies(action: ActionItem, step: Step) -> bool:
+    if action.status in CLOSED_STATUSES:
+        return False
+    if step.applies_while == "awaiting_acceptance":
+        return action.is_awaiting_acceptance
+    if step.applies_while == "open":
+        return True
+    raise ValueError(f"Unknown reminder condition {step.applies_while!r}")
+
+
+def due_steps(action: ActionItem, today: datetime.date) -> list[Due]:
+    """On each track, the latest step that has come. Earlier ones missed (the action arrived
+    late, or the command did not run) are skipped rather than sent in a burst."""
+    latest: dict[str, Due] = {}
+    for step in sorted(ladder(), key=lambda step: step.days):
+        anchor = anchor_date(action, step.anchor)
+        starts = anchor + datetime.timedelta(days=step.days)
+        if today < starts or not applies(action, step):
+            continue
+        period = anchor.isoformat()
+        if step.repeat_days:
+            period += f"/{(today - starts).days // step.repeat_days}"
+        latest[step.anchor] = Due(action, step, period, today)
+    return list(latest.values())
+
+
+def organisation_addresses(organisation: Organisation | None) -> set[str]:
+    if organisation is None:
+        return set()
+    emails = set(organisation.acting_members().values_list("email", flat=True))
+    if not emails and organisation.contact_email:
+        emails.add(organisation.contact_email)
+    return emails
+
+
+def recipients(action: ActionItem, step: Step) -> list[str]:
+    """Email addresses for a step, each once."""
+    emails: set[str] = set()
+    for who in step.to:
+        if who == "members":
+            emails |= organisation_addresses(action.owner)
+        elif who == "accountable":
+            if action.accountable and action.accountable.is_active:
+                emails.add(action.accountable.email)
+            else:
+                emails |= organisation_addresses(action.owner)
+        elif who == "deputy":
+            if action.deputy and action.deputy.is_active:
+                emails.add(action.deputy.email)
+        elif who == "organisers":
+            emails |= set(
+                get_user_model()
+                .objects.filter(Q(groups__name=ORGANISERS) | Q(is_superuser=True), is_active=True)
+                .values_list("email", flat=True)
+            )
+        elif who == "area_owner":
+            emails |= organisation_addresses(action.area.default_owner)
+        else:
+            raise ValueError(f"Unknown reminder recipient {who!r}")
+    return sorted(emails)
+
+
+def when(days_overdue: int) -> str:
+    """The due date relative to today, in words: "in 14 days", "today", "3 days ago"."""
+    if days_overdue == 0:
+        return "today"
+    count = abs(days_overdue)
+    days = f"{count} day{'' if count == 1 else 's'}"
+    return f"in {days}" if days_overdue < 0 else f"{days} ago"
+
+
+def build_emails(due: Due, to: list[str]) -> list[EmailMessage]:
+    """One plain-text email for each recipient, so nobody sees the others' addresses."""
+    action = due.action
+    days_overdue = (due.today - action.due_date).days
+    values = {
+        "title": action.title,
+        "owner": action.owner.name,
+        "due_date": f"{action.due_date:%-d %B %Y}",
+        "days": days_overdue,
+        "when": when(days_overdue),
+    }
+    body = render_to_string(
+        "actions/email/reminder.txt",
+        {
+            "message": due.step.message.format(**values),
+            "action": action,
+            "url": settings.SITE_URL + action.get_absolute_url(),
+            "service_name": settings.SERVICE_NAME,
+        },
+    )
+    subject = due.step.subject.format(**values)
+    return [EmailMessage(subject=subject, body=body, to=[address]) for address in to]

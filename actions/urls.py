@@ -1,0 +1,16 @@
+from django.urls import path
+
+from actions import views
+
+app_name = "actions"
+
+urlpatterns = [
+    path("", views.action_list, name="action_list"),
+    path("<int:pk>/", views.action_detail, name="action_detail"),
+    path("<int:pk>/accept/", views.action_accept_view, name="action_accept"),
+    path(
+        "<int:pk>/due-date/<int:change_pk>/",
+        views.due_date_decide_view,
+        name="duedatechange_decide",
+    ),
+]

@@ -1,0 +1,196 @@
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from actions.forms import AcceptForm, ActionFilterForm, DueDateDecisionForm, UpdateForm
+from actions.models import ActionItem, DueDateChange, Status
+from actions.services import (
+    AlreadyAccepted,
+    action_accept,
+    action_post_update,
+    due_date_decide,
+)
+from workshops.models import Workshop
+from workshops.roles import is_organiser
+
+
+def visible_action(request, pk) -> ActionItem:
+    """The action if this user may see it; otherwise not found, revealing nothing."""
+    return get_object_or_404(
+        ActionItem.objects.visible_to(request.user)
+        .select_related(
+            "workshop", "area", "owner", "theme", "parent__owner", "accountable", "deputy"
+        )
+        .with_due_date_moves(),
+        pk=pk,
+    )
+
+
+@login_required
+def action_list(request):
+    """Your actions: your organisations' (every one for organisers), grouped by status."""
+    visible = ActionItem.objects.visible_to(request.user)
+    form = ActionFilterForm(
+        request.GET or None,
+        workshops=Workshop.objects.filter(actions__in=visible).distinct().order_by("-date"),
+    )
+    actions = visible.select_related("workshop", "owner").with_due_date_moves()
+    if form.is_valid():
+        if form.cleaned_data["workshop"]:
+            actions = actions.filter(workshop=form.cleaned_data["workshop"])
+        if form.cleaned_data["status"]:
+            actions = actions.filter(status=form.cleaned_data["status"])
+    by_status = {status: [] for status in Status}
+    for action in actions.order_by("due_date", "pk"):
+        by_status[Status(action.status)].append(action)
+    proposals = []
+    if is_organiser(request.user):
+        proposals = DueDateChange.objects.filter(state=DueDateChange.State.PROPOSED).select_related(
+            "action__owner", "by"
+        )
+    return render(
+        request,
+        "actions/actionitem_list.html",
+        {
+            "form": form,
+            "groups": [(status, found) for status, found in by_status.items() if found],
+            "is_filtered": form.is_bound and form.has_changed(),
+            "proposals": proposals,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime
+    kind: str
+    item: object
+
+
+def history_of(action: ActionItem) -> list[HistoryEntry]:
+    """Everything that happened to the action, newest first: updates, date changes, acceptance."""
+    entries = [
+        HistoryEntry(update.created_at, "update", update)
+        for update in action.updates.select_related("author", "due_date_change")
+    ]
+    entries += [
+        HistoryEntry(change.at, "proposal", change)
+        for change in action.due_date_changes.filter(update__isnull=True).select_related(
+            "by", "decided_by"
+        )
+    ]
+    if action.accepted_at:
+        entries.append(HistoryEntry(action.accepted_at, "accepted", action))
+    entries.append(HistoryEntry(action.assigned_at, "assigned", action))
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)
+
+
+def render_action_page(request, action, *, form=None):
+    context = {
+        "action": action,
+        "form": form or UpdateForm(initial={"status": action.status}),
+        "history": history_of(action),
+        "original_due_date": (
+            action.due_date_changes.filter(state__in=DueDateChange.MOVED_STATES)
+            .values_list("old_date", flat=True)
+            .first()
+            or action.due_date
+        ),
+        "proposal": action.due_date_changes.filter(state=DueDateChange.State.PROPOSED)
+        .select_related("by")
+        .first(),
+        "sources": action.sources.select_related("contribution__group"),
+        "parent": (
+            action.parent
+            if action.parent_id
+            and ActionItem.objects.visible_to(request.user).filter(pk=action.parent_id).exists()
+            else None
+        ),
+        "children": action.children.all()
+        .filter(pk__in=ActionItem.objects.visible_to(request.user).values("pk"))
+        .select_related("owner"),
+        "can_accept": action.is_awaiting_acceptance
+        and action.owner.members.filter(pk=request.user.pk).exists(),
+        "can_decide": is_organiser(request.user),
+        "today": timezone.localdate(),
+    }
+    return render(request, "actions/actionitem_detail.html", context)
+
+
+@login_required
+def action_detail(request, pk):
+    action = visible_action(request, pk)
+    if request.method == "POST":
+        form = UpdateForm(request.POST)
+        if form.is_valid():
+            action_post_update(
+                action=action,
+                by=request.user,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+                new_due_date=form.cleaned_data["new_due_date"],
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, "Update posted")
+            return redirect(f"{action.get_absolute_url()}#history")
+        return render_action_page(request, action, form=form)
+    return render_action_page(request, action)
+
+
+@login_required
+def action_accept_view(request, pk):
+    action = visible_action(request, pk)
+    if not action.owner.members.filter(pk=request.user.pk).exists():
+        raise PermissionDenied
+    if not action.is_awaiting_acceptance:
+        messages.info(request, f"{action.owner} has already accepted this action")
+        return redirect(action)
+    form = AcceptForm(request.POST if request.method == "POST" else None, action=action)
+    if request.method == "POST" and form.is_valid():
+        try:
+            action_accept(
+                action=action,
+                by=request.user,
+                accountable=form.cleaned_data["accountable"],
+                deputy=form.cleaned_data["deputy"],
+                proposed_due_date=form.cleaned_data["proposed_due_date"],
+                reason=form.cleaned_data["reason"],
+            )
+        except AlreadyAccepted as error:
+            messages.info(request, str(error))
+        else:
+            messages.success(request, "Action accepted")
+        return redirect(action)
+    return render(request, "actions/actionitem_accept.html", {"action": action, "form": form})
+
+
+@login_required
+def due_date_decide_view(request, pk, change_pk):
+    if not is_organiser(request.user):
+        raise Http404
+    action = visible_action(request, pk)
+    proposal = get_object_or_404(
+        action.due_date_changes.select_related("by"),
+        pk=change_pk,
+        state=DueDateChange.State.PROPOSED,
+    )
+    form = DueDateDecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        due_date_decide(
+            proposal=proposal, by=request.user, approve=approve, note=form.cleaned_data["note"]
+        )
+        messages.success(request, "New due date approved" if approve else "New due date rejected")
+        return redirect(action)
+    return render(
+        request,
+        "actions/duedatechange_form.html",
+        {"action": action, "proposal": proposal, "form": form},
+    )

@@ -1,0 +1,117 @@
+"""An owner who has no password signs in from an emailed link, accepts a new action and reports
+progress on an overdue one."""
+
+import datetime
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from actions.services import action_accept
+from tests.factories import ActionItemFactory, OrganisationFactory, UserFactory
+from workshops import roles
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def owner(settings, live_server):
+    settings.SITE_URL = live_server.url
+    department = OrganisationFactory(name="Department for Education", slug="dfe")
+    owner = UserFactory(
+        email="rita.owner@example.gov.uk", full_name="Rita Owner", roles=[roles.OWNERS]
+    )
+    owner.set_unusable_password()
+    owner.save()
+    deputy = UserFactory(
+        email="dee.puty@example.gov.uk", full_name="Dee Puty", roles=[roles.OWNERS]
+    )
+    department.members.add(owner, deputy)
+    today = timezone.localdate()
+    ActionItemFactory(
+        title="Unblock YouTube on work computers",
+        owner=department,
+        due_date=today + datetime.timedelta(days=60),
+    )
+    overdue = ActionItemFactory(
+        title="Publish social media guidance",
+        owner=department,
+        due_date=today - datetime.timedelta(days=10),
+    )
+    action_accept(action=overdue, by=owner, accountable=owner, deputy=deputy)
+    return owner
+
+
+def assert_accessible(page: Page):
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def owner_journey(page: Page, base_url: str, *, check_accessibility: bool):
+    def check():
+        if check_accessibility:
+            assert_accessible(page)
+
+    page.set_default_timeout(5000)
+    page.goto(base_url + "/account/sign-in/")
+    page.get_by_role("link", name="Sign in with an email link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in with an email link")
+    check()
+    page.get_by_label("Email address").fill("rita.owner@example.gov.uk")
+    page.get_by_role("button", name="Send me a link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    check()
+
+    (message,) = mail.outbox
+    link = re.search(r"http://\S+", message.body).group(0)
+    assert link.startswith(base_url)
+    page.goto(link)
+    expect(page.get_by_text("You are signing in as rita.owner@example.gov.uk")).to_be_visible()
+    check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your actions")
+    check()
+
+    page.get_by_role("link", name="Unblock YouTube on work computers").click()
+    expect(page.get_by_text("This action is awaiting acceptance")).to_be_visible()
+    check()
+    page.get_by_role("link", name="Accept this action").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Accept this action")
+    check()
+    page.get_by_label("Accountable person").select_option(label="Rita Owner")
+    page.get_by_label("Deputy").select_option(label="Dee Puty")
+    page.get_by_label("Yes, we will finish by").check()
+    page.get_by_role("button", name="Accept action").click()
+    expect(page.get_by_text("Action accepted")).to_be_visible()
+    expect(
+        page.get_by_text("Accepted by Rita Owner. Accountable: Rita Owner; deputy: Dee Puty")
+    ).to_be_visible()
+    expect(page.get_by_text("This action is awaiting acceptance")).to_be_hidden()
+    check()
+
+    page.get_by_role("link", name="Your actions").first.click()
+    row = page.get_by_role("row").filter(has_text="Publish social media guidance")
+    expect(row.get_by_text("Overdue")).to_be_visible()
+    row.get_by_role("link", name="Publish social media guidance").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Publish social media guidance")
+    check()
+
+    page.get_by_label("In progress").check()
+    page.get_by_label("Note", exact=True).fill("Draft is with the legal team")
+    page.get_by_role("button", name="Post update").click()
+    expect(page.get_by_text("Update posted")).to_be_visible()
+    history = page.locator(".app-history")
+    expect(history.get_by_text("Draft is with the legal team")).to_be_visible()
+    expect(history.get_by_text("In progress").first).to_be_visible()
+    check()
+
+
+def test_owner_journey_with_javascript(page: Page, live_server, owner):
+    owner_journey(page, live_server.url, check_accessibility=True)
+
+
+def test_owner_journey_without_javascript(no_js_page: Page, live_server, owner):
+    owner_journey(no_js_page, live_server.url, check_accessibility=False)
