@@ -115,7 +115,7 @@ SESAME_ONE_TIME = True
 # At most this many sign-in links per email address, and per IP address, in this many seconds.
 SIGN_IN_LINK_RATE = (5, 15 * 60)
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "workshops:workshop_list"
+LOGIN_REDIRECT_URL = "signed_in"
 LOGOUT_REDIRECT_URL = "workshops:workshop_list"
 
 LANGUAGE_CODE = "en-gb"
@@ -146,6 +146,16 @@ STORAGES = {
         )
     },
 }
+# Sign-in link rate limits count in this cache: with several server processes, use a shared one
+# (e.g. CACHE_BACKEND=django.core.cache.backends.db.DatabaseCache, CACHE_LOCATION=cache_table,
+# then `manage.py createcachetable`).
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
+        "LOCATION": os.environ.get("CACHE_LOCATION", ""),
+    }
+}
+
 # Uploaded photos are only ever served through views that check who is asking.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 

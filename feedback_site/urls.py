@@ -25,6 +25,7 @@ account_patterns = [
     path("sign-in/email/sent/", sign_in.email_sign_in_sent, name="email_sign_in_sent"),
     path("sign-in/email/link/", sign_in.email_sign_in_link, name="email_sign_in_link"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("signed-in/", views.signed_in, name="signed_in"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(

@@ -1,10 +1,13 @@
 import logging
 
+from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from workshops.roles import is_facilitator, is_organiser, is_owner
 
 logger = logging.getLogger(__name__)
 
@@ -26,3 +29,17 @@ def healthz(request):
 def csrf_failure(request, reason=""):
     """Explain an expired or missing form token in plain words, in the service's own layout."""
     return render(request, "403_csrf.html", status=403)
+
+
+@login_required
+@require_safe
+def signed_in(request):
+    """Where signing in lands when no page was asked for: each role's own starting page."""
+    user = request.user
+    if is_organiser(user):
+        return redirect("workshops:workshop_list")
+    if is_facilitator(user):
+        return redirect("workshops:group_list")
+    if is_owner(user):
+        return redirect("actions:action_list")
+    return redirect("workshops:workshop_list")

@@ -30,6 +30,7 @@ PUBLIC = {
     "healthz",
 }
 SIGNED_IN = {
+    "signed_in",
     "password_change",
     "password_change_done",
     "workshops:group_list",

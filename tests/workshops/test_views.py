@@ -103,13 +103,31 @@ def test_sign_in_page_asks_for_email_and_password(client):
     assert "Password" in response.text
 
 
-def test_signing_in_by_email_takes_you_to_the_workshops(client, facilitator):
+def test_signing_in_by_email_address_signs_you_in(client, facilitator):
     response = client.post(
         reverse("login"), {"username": "Facilitator@Example.gov.uk", "password": PASSWORD}
     )
     assert response.status_code == 302
-    assert response.url == HOME
+    assert response.url == reverse("signed_in")
     assert client.get(HOME).context["user"] == facilitator
+
+
+def test_each_role_lands_on_its_own_starting_page(organiser, facilitator, owner_a):
+    for user, page in [
+        (organiser, HOME),
+        (facilitator, reverse("workshops:group_list")),
+        (owner_a, reverse("actions:action_list")),
+    ]:
+        assert client_for(user).get(reverse("signed_in")).url == page
+
+
+def test_signing_in_returns_you_to_the_page_you_asked_for(client, facilitator):
+    wanted = reverse("password_change")
+    response = client.post(
+        f"{reverse('login')}?next={wanted}",
+        {"username": "facilitator@example.gov.uk", "password": PASSWORD, "next": wanted},
+    )
+    assert response.url == wanted
 
 
 def test_a_wrong_password_shows_an_error_summary_and_keeps_the_email(client, facilitator):
