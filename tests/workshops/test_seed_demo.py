@@ -67,6 +67,9 @@ def test_the_demo_has_one_action_due_soon_one_overdue_and_one_done(debug_on):
     assert actions.overdue().count() == 1
     assert actions.filter(status=Status.DONE).count() == 1
     assert StatusUpdate.objects.exists()
+    overdue = actions.overdue().get()
+    assert overdue.accountable.email == "owner@example.gov.uk"
+    assert overdue.deputy.email == "deputy@example.gov.uk"
 
 
 def test_the_demo_logins_work_for_each_role(debug_on, client, capsys):

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from actions.models import Organisation, Status
-from actions.services import action_create, action_post_update
+from actions.services import action_accept, action_create, action_post_update
 from workshops import roles
 from workshops.models import Area, Contribution, FlipchartGroup, Reach, Theme, Workshop
 from workshops.models import ContributionKind as Kind
@@ -18,6 +18,7 @@ from workshops.models import ContributionKind as Kind
 DEMO_SLUG = "social-media-guidelines-so-what"
 DEMO_PASSWORD = "demo-workshop-2012"  # local use only: the command refuses to run without DEBUG
 
+DEMO_DEPUTY_EMAIL = "deputy@example.gov.uk"
 DEMO_LOGINS = [
     ("organiser@example.gov.uk", "Demo Organiser", "Digital engagement, GDS", roles.ORGANISERS),
     ("facilitator@example.gov.uk", "Demo Facilitator", "Social media manager", roles.FACILITATORS),
@@ -280,8 +281,18 @@ class Command(BaseCommand):
                 user.save(update_fields=["password"])
                 user.groups.add(Group.objects.get(name=role))
             users[role] = user
+        deputy, created = User.objects.get_or_create(
+            email=DEMO_DEPUTY_EMAIL,
+            defaults={"full_name": "Demo Deputy", "job_title": "Digital Leaders network member"},
+        )
+        if created:
+            # The deputy never signs in with a password: an emailed link is enough.
+            deputy.set_unusable_password()
+            deputy.save(update_fields=["password"])
+            deputy.groups.add(Group.objects.get(name=roles.OWNERS))
+        users["deputy"] = deputy
         owner_org = Organisation.objects.get(slug="digital-leaders-network")
-        owner_org.members.add(users[roles.OWNERS])
+        owner_org.members.add(users[roles.OWNERS], deputy)
         return users
 
     def load_workshop(self, users, *, today: datetime.date):
@@ -408,6 +419,7 @@ class Command(BaseCommand):
             description="Digital Leaders to take back to each department and cascade down.",
             due_date=today - datetime.timedelta(days=5),
         )
+        action_accept(action=managers, by=owner, accountable=owner, deputy=users["deputy"])
         action_post_update(
             action=managers,
             by=owner,
