@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from actions.models import Organisation, Status
+from actions.models import ActionItem, Organisation, Status
 from actions.services import action_accept, action_create, action_post_update
 from workshops import roles
 from workshops.models import Area, Contribution, FlipchartGroup, Reach, Theme, Workshop
@@ -420,6 +420,9 @@ class Command(BaseCommand):
             due_date=today - datetime.timedelta(days=5),
         )
         action_accept(action=managers, by=owner, accountable=owner, deputy=users["deputy"])
+        # Back-date the demo's history: assigned two days after the workshop, accepted three later.
+        ActionItem.objects.filter(workshop=workshop).update(assigned_at=days_after_workshop(2))
+        ActionItem.objects.filter(pk=managers.pk).update(accepted_at=days_after_workshop(5))
         action_post_update(
             action=managers,
             by=owner,
