@@ -109,6 +109,9 @@ class ActionItem(models.Model):
     description = models.TextField(blank=True)
     owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="actions")
     due_date = models.DateField()
+    original_due_date = models.DateField(
+        null=True, editable=False, help_text="The due date first promised, shown if it slips."
+    )
     status = models.CharField(
         max_length=20,
         choices=Status.choices,
@@ -162,6 +165,10 @@ class ActionItem(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def due_date_moved(self) -> bool:
+        return self.original_due_date is not None and self.original_due_date != self.due_date
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         return self.status not in CLOSED_STATUSES and self.due_date < (

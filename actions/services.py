@@ -37,13 +37,15 @@ def action_create(
     sources = Contribution.objects.filter(pk__in=[c.pk for c in contributions])
     if sources.exclude(group__workshop=workshop).exists():
         raise MixedWorkshopsError("An action's source contributions must come from its workshop.")
+    due_date = due_date or default_due_date(workshop.date)
     action = ActionItem(
         workshop=workshop,
         area=area,
         title=title,
         description=description,
         owner=owner,
-        due_date=due_date or default_due_date(workshop.date),
+        due_date=due_date,
+        original_due_date=due_date,
         theme=theme,
         created_by=by,
     )
@@ -97,6 +99,7 @@ def action_cascade(*, action: ActionItem, owners: Iterable[Organisation], by) ->
             description=action.description,
             owner=owner,
             due_date=action.due_date,
+            original_due_date=action.due_date,
             theme_id=action.theme_id,
             parent=action,
             created_by=by,

@@ -147,6 +147,10 @@ CRISPY_TEMPLATE_PACK = "gds"
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 SERVICE_NAME = "Workshop feedback"
+
+# Every question raised is acknowledged, then closed, within these many working days.
+QUESTION_ACKNOWLEDGE_WORKING_DAYS = int(os.environ.get("QUESTION_ACKNOWLEDGE_WORKING_DAYS", "5"))
+QUESTION_CLOSE_WORKING_DAYS = int(os.environ.get("QUESTION_CLOSE_WORKING_DAYS", "20"))
 SERVICE_PHASE = "Alpha"
 
 # Email: printed to the console while DEBUG is on, sent by SMTP otherwise.

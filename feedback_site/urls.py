@@ -66,6 +66,7 @@ account_patterns = [
 
 urlpatterns = [
     path("", include("workshops.urls")),
+    path("", include("actions.urls")),
     path("account/", include(account_patterns)),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

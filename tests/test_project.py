@@ -17,6 +17,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 PUBLIC = {
     "workshops:workshop_list",
     "workshops:workshop_detail",
+    "progress:workshop_progress",
     "login",
     "logout",
     "password_reset",

@@ -1,0 +1,178 @@
+"""What the public progress page, its exports and its feed show: published fields only, read in a
+fixed number of queries however big the workshop."""
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Max, Prefetch, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from actions.models import ActionItem, Status, StatusUpdate
+from workshops.models import Area, Contribution, Theme, Workshop
+
+REPRESENTATIVE_PER_AREA = 3
+
+
+def public_contributions(workshop: Workshop):
+    """The workshop's contributions the public may see, in the order they were written."""
+    return (
+        Contribution.objects.public()
+        .filter(group__workshop=workshop)
+        .select_related("group", "area", "theme")
+        .order_by("entered_at", "pk")
+    )
+
+
+def public_actions(workshop: Workshop):
+    """The workshop's actions with owner, latest update and every update that moved the date."""
+    date_changes = StatusUpdate.objects.filter(new_due_date__isnull=False).order_by(
+        "created_at", "pk"
+    )
+    return (
+        ActionItem.objects.filter(workshop=workshop)
+        .select_related("owner", "area")
+        .with_latest_update()
+        .prefetch_related(Prefetch("updates", queryset=date_changes, to_attr="date_changes"))
+        .order_by("area__order", "due_date", "pk")
+    )
+
+
+def public_questions(workshop: Workshop):
+    return (
+        public_contributions(workshop)
+        .filter(kind=Contribution.Kind.QUESTION)
+        .prefetch_related(Prefetch("actions", queryset=ActionItem.objects.order_by("pk")))
+    )
+
+
+@dataclass
+class AreaSection:
+    area: Area | None
+    contribution_count: int = 0
+    themes: list = field(default_factory=list)
+    representative: list = field(default_factory=list)
+    actions: list = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.area.name if self.area else "Not yet sorted"
+
+    @property
+    def anchor(self) -> str:
+        return f"area-{self.area.slug}" if self.area else "area-not-yet-sorted"
+
+
+@dataclass
+class Progress:
+    workshop: Workshop
+    sections: list[AreaSection]
+    actions: list[ActionItem]
+    questions: list[Contribution]
+    contribution_count: int
+    last_changed: datetime.datetime
+    today: datetime.date
+
+    @property
+    def status_counts(self) -> dict[str, int]:
+        counts = Counter(action.status for action in self.actions)
+        return {status: counts[status] for status in Status.values}
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(action.is_overdue(self.today) for action in self.actions)
+
+    def contributions_chart(self) -> dict:
+        return bar_chart(
+            "Contributions per area",
+            "Area",
+            "Contributions",
+            [(section.name, section.contribution_count) for section in self.sections],
+        )
+
+    def actions_chart(self) -> dict:
+        counts = self.status_counts
+        return bar_chart(
+            "Actions per status",
+            "Status",
+            "Actions",
+            [(status.label, counts[status.value]) for status in Status],
+        )
+
+
+def bar_chart(caption: str, label_heading: str, count_heading: str, rows) -> dict:
+    """A chart the bar_chart include draws as SVG bars over a table of the same numbers."""
+    rows = list(rows)
+    largest = max((count for _, count in rows), default=0) or 1
+    return {
+        "caption": caption,
+        "label_heading": label_heading,
+        "count_heading": count_heading,
+        "rows": [
+            {"label": label, "count": count, "percent": round(100 * count / largest)}
+            for label, count in rows
+        ],
+    }
+
+
+def workshop_progress(workshop: Workshop, today: datetime.date | None = None) -> Progress:
+    """Everything the progress page shows, in the same few queries at any size."""
+    today = today or timezone.localdate()
+    visible = Contribution.objects.public().filter(group__workshop=workshop)
+    sections = {area.pk: AreaSection(area) for area in Area.objects.all()}
+    unsorted = AreaSection(None)
+
+    def section(area_id):
+        return sections.get(area_id, unsorted) if area_id else unsorted
+
+    per_area = (
+        visible.order_by().values("area_id").annotate(n=Count("pk"), changed=Max("updated_at"))
+    )
+    last_changed = [workshop.updated_at]
+    for row in per_area:
+        section(row["area_id"]).contribution_count = row["n"]
+        last_changed.append(row["changed"])
+
+    theme_groups = defaultdict(dict)
+    for theme_id, subject, n in (
+        visible.filter(theme__isnull=False)
+        .order_by()
+        .values_list("theme_id", "group__subject")
+        .annotate(n=Count("pk"))
+        .order_by("theme_id", "group__subject")
+    ):
+        theme_groups[theme_id][subject] = n
+    themes = Theme.objects.filter(pk__in=list(theme_groups))
+    for theme in themes:
+        theme.group_subjects = list(theme_groups[theme.pk])
+        theme.contribution_count = sum(theme_groups[theme.pk].values())
+    for theme in sorted(themes, key=lambda theme: (-theme.contribution_count, theme.name)):
+        section(theme.area_id).themes.append(theme)
+
+    representative = (
+        visible.select_related("group")
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F("area_id"), order_by=[F("entered_at"), F("pk")])
+        )
+        .filter(rank__lte=REPRESENTATIVE_PER_AREA)
+        .order_by("area_id", "rank")
+    )
+    for contribution in representative:
+        section(contribution.area_id).representative.append(contribution)
+
+    actions = list(public_actions(workshop))
+    for action in actions:
+        section(action.area_id).actions.append(action)
+        last_changed.extend(filter(None, [action.updated_at, action.latest_update_at]))
+
+    shown = [s for s in [*sections.values(), unsorted] if s.contribution_count or s.actions]
+    return Progress(
+        workshop=workshop,
+        sections=shown,
+        actions=actions,
+        questions=list(public_questions(workshop)),
+        contribution_count=sum(s.contribution_count for s in shown),
+        last_changed=max(last_changed),
+        today=today,
+    )

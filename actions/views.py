@@ -1,0 +1,19 @@
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from actions.progress import workshop_progress
+from workshops.models import Workshop
+
+
+def published_workshop(slug: str) -> Workshop:
+    """A published workshop; drafts are not found, so the public learns nothing of them."""
+    return get_object_or_404(Workshop.objects.published(), slug=slug)
+
+
+@require_safe
+def progress(request, slug):
+    """You said, we did: what was heard at a workshop and what is being done about it."""
+    workshop = published_workshop(slug)
+    return render(
+        request, "actions/workshop_progress.html", {"progress": workshop_progress(workshop)}
+    )
