@@ -139,6 +139,7 @@ class WorkshopAdmin(admin.ModelAdmin):
         ("Attendance", {"fields": ["expected_attendance", "actual_attendance"]}),
         ("Publishing", {"fields": ["is_published"]}),
     ]
+    actions = ["download_exports"]
 
     def get_urls(self):
         return [
@@ -164,6 +165,20 @@ class WorkshopAdmin(admin.ModelAdmin):
             reverse("admin:workshops_workshop_triage", args=[workshop.pk]),
             workshop,
         )
+
+    @admin.action(description="Download published contributions and actions (XLSX)")
+    def download_exports(self, request, queryset):
+        # Imported here: the export reads actions, and workshops never imports actions at load.
+        from actions.exports import workbook_response
+
+        if len(queryset) != 1 or not queryset[0].is_published:
+            self.message_user(
+                request,
+                "Select one published workshop: its export holds what the public can see.",
+                messages.ERROR,
+            )
+            return None
+        return workbook_response(queryset[0])
 
     def triage_overview_view(self, request, object_id):
         workshop = get_object_or_404(Workshop, pk=object_id)
