@@ -10,6 +10,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from actions.models import ActionItem, Status, StatusUpdate
+from workshops.charts import bar_chart
 from workshops.models import Area, Contribution, Theme, Workshop
 
 REPRESENTATIVE_PER_AREA = 3
@@ -99,21 +100,6 @@ class Progress:
             "Actions",
             [(status.label, counts[status.value]) for status in Status],
         )
-
-
-def bar_chart(caption: str, label_heading: str, count_heading: str, rows) -> dict:
-    """A chart the bar_chart include draws as SVG bars over a table of the same numbers."""
-    rows = list(rows)
-    largest = max((count for _, count in rows), default=0) or 1
-    return {
-        "caption": caption,
-        "label_heading": label_heading,
-        "count_heading": count_heading,
-        "rows": [
-            {"label": label, "count": count, "percent": round(100 * count / largest)}
-            for label, count in rows
-        ],
-    }
 
 
 def workshop_progress(workshop: Workshop, today: datetime.date | None = None) -> Progress:

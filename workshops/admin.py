@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from workshops.charts import bar_chart
 from workshops.models import (
     Area,
     CaptureBatch,
@@ -249,9 +250,31 @@ class WorkshopAdmin(admin.ModelAdmin):
             .annotate(contribution_count=Count("contributions", filter=present))
             .order_by("name")
         )
+        status_labels = dict(workshop.actions.model._meta.get_field("status").flatchoices)
+        status_counts = dict(
+            workshop.actions.order_by().values_list("status").annotate(n=Count("pk"))
+        )
+        area_counts = [
+            (area.name, cell["count"]) for area, cell in zip(areas, totals["areas"], strict=True)
+        ]
+        charts = [
+            bar_chart(
+                "Contributions per area",
+                "Area",
+                "Contributions",
+                [*area_counts, ("Not yet triaged", untriaged)],
+            ),
+            bar_chart(
+                "Actions per status",
+                "Status",
+                "Actions",
+                [(label, status_counts.get(status, 0)) for status, label in status_labels.items()],
+            ),
+        ]
         context = {
             **self.admin_site.each_context(request),
             "title": f"Triage overview: {workshop}",
+            "charts": charts,
             "subtitle": None,
             "opts": self.opts,
             "workshop": workshop,
