@@ -8,7 +8,7 @@ from simple_history.utils import bulk_create_with_history
 from actions.dates import default_due_date
 from actions.models import ActionItem, ActionSource, Organisation, Status, StatusUpdate
 from workshops.models import Area, Contribution, Theme, Workshop
-from workshops.services import MixedWorkshopsError
+from workshops.services import MixedWorkshopsError, question_route
 
 
 class NoOwnerError(ValueError):
@@ -54,6 +54,8 @@ def action_create(
     ActionSource.objects.bulk_create(
         ActionSource(action=action, contribution=contribution) for contribution in contributions
     )
+    for question in sources.questions_open():
+        question_route(question=question, by=by)
     return action
 
 

@@ -282,6 +282,10 @@ class ContributionQuerySet(models.QuerySet):
     def questions_open(self):
         return self.questions().filter(closed_at__isnull=True)
 
+    def answerable_by(self, user):
+        """Questions routed to an action owned by an organisation this user belongs to."""
+        return self.questions().filter(action_sources__action__owner__members=user).distinct()
+
     def questions_overdue(self, today: datetime.date | None = None):
         """Open questions past their acknowledgement or closure deadline in working days; the
         organisers' reminders include these."""
@@ -474,6 +478,18 @@ class Contribution(models.Model):
         return today > self.close_by or (
             self.acknowledged_at is None and today > self.acknowledge_by
         )
+
+
+class OpenQuestion(Contribution):
+    """Questions still waiting for an answer, for the admin's list of them."""
+
+    class Meta:
+        proxy = True
+        ordering = ["entered_at", "pk"]
+        verbose_name = "open question"
+
+    def __str__(self):
+        return super().__str__()
 
 
 class CaptureBatch(models.Model):
