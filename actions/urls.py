@@ -7,6 +7,18 @@ app_name = "progress"
 urlpatterns = [
     path("workshops/<slug:slug>/progress/", views.progress, name="workshop_progress"),
     path("workshops/<slug:slug>/progress.json", views.progress_json, name="workshop_progress_json"),
+    path("workshops/<slug:slug>/follow/", views.follow, name="follow"),
+    path("workshops/<slug:slug>/follow/check-your-email/", views.follow_sent, name="follow_sent"),
+    path(
+        "workshops/<slug:slug>/follow/confirm/<str:token>/",
+        views.follow_confirm,
+        name="follow_confirm",
+    ),
+    path(
+        "workshops/<slug:slug>/follow/unsubscribe/<str:token>/",
+        views.follow_unsubscribe,
+        name="follow_unsubscribe",
+    ),
     *(
         path(
             f"workshops/<slug:slug>/{table}.{file_format}",

@@ -23,6 +23,10 @@ PUBLIC = {
     "progress:contributions_xlsx",
     "progress:actions_csv",
     "progress:actions_xlsx",
+    "progress:follow",
+    "progress:follow_sent",
+    "progress:follow_confirm",
+    "progress:follow_unsubscribe",
     "login",
     "logout",
     "password_reset",
@@ -93,7 +97,13 @@ def test_every_admin_page_sends_anonymous_visitors_to_the_admin_sign_in(client):
 
 @pytest.mark.parametrize(
     "form_class",
-    [forms.SignInForm, forms.ResetPasswordForm, forms.NewPasswordForm, forms.ChangePasswordForm],
+    [
+        forms.SignInForm,
+        forms.ResetPasswordForm,
+        forms.NewPasswordForm,
+        forms.ChangePasswordForm,
+        forms.FollowForm,
+    ],
 )
 @pytest.mark.django_db
 def test_every_form_renders_the_govuk_way(form_class, rf):

@@ -135,6 +135,29 @@ class Workshop(models.Model):
         return reverse("workshops:workshop_detail", kwargs={"slug": self.slug})
 
 
+class Follower(models.Model):
+    """Someone who asked for a daily digest of a published workshop's progress. Only the email
+    address and when they consented are kept; unsubscribing deletes the row."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="followers")
+    email = models.EmailField(max_length=254)
+    consent_at = models.DateTimeField(help_text="When they confirmed through the emailed link.")
+    digest_sent_up_to = models.DateTimeField(
+        help_text="Changes up to this moment have been sent; the next digest starts after it."
+    )
+
+    class Meta:
+        ordering = ["workshop", "email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "email"], name="follower_once_per_workshop"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} follows {self.workshop}"
+
+
 class FlipchartGroupQuerySet(models.QuerySet):
     def capturable_by(self, user):
         """Groups whose notes this user may see and write: organisers all, facilitators theirs."""
