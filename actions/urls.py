@@ -7,6 +7,8 @@ app_name = "progress"
 urlpatterns = [
     path("workshops/<slug:slug>/progress/", views.progress, name="workshop_progress"),
     path("workshops/<slug:slug>/progress.json", views.progress_json, name="workshop_progress_json"),
+    path("w/<str:code>/", views.short_link, name="short_link"),
+    path("workshops/<slug:slug>/qr.svg", views.qr_code, name="workshop_qr"),
     path("workshops/<slug:slug>/follow/", views.follow, name="follow"),
     path("workshops/<slug:slug>/follow/check-your-email/", views.follow_sent, name="follow_sent"),
     path(

@@ -1,7 +1,12 @@
+import io
+
+import segno
 from django.conf import settings
 from django.core.cache import cache
-from django.http import JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import base36_to_int, int_to_base36
 from django.views.decorators.http import require_safe
 
 from actions import exports, following
@@ -20,9 +25,11 @@ def published_workshop(slug: str) -> Workshop:
 def progress(request, slug):
     """You said, we did: what was heard at a workshop and what is being done about it."""
     workshop = published_workshop(slug)
-    return render(
-        request, "actions/workshop_progress.html", {"progress": workshop_progress(workshop)}
-    )
+    context = {
+        "progress": workshop_progress(workshop),
+        "short_url": request.build_absolute_uri(short_path(workshop)),
+    }
+    return render(request, "actions/workshop_progress.html", context)
 
 
 @require_safe
@@ -150,3 +157,30 @@ def follow_unsubscribe(request, slug, token):
             "page_title": "Stop emails",
         },
     )
+
+
+def short_path(workshop: Workshop) -> str:
+    return reverse("progress:short_link", kwargs={"code": int_to_base36(workshop.pk)})
+
+
+@require_safe
+def short_link(request, code):
+    """The short address put on the flipchart, leading to the workshop's progress page."""
+    try:
+        pk = base36_to_int(code)
+    except ValueError as error:
+        raise Http404 from error
+    workshop = get_object_or_404(Workshop.objects.published(), pk=pk)
+    return redirect("progress:workshop_progress", slug=workshop.slug)
+
+
+@require_safe
+def qr_code(request, slug):
+    """A printable QR code of the workshop's short address, drawn by segno."""
+    workshop = published_workshop(slug)
+    url = request.build_absolute_uri(short_path(workshop))
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(
+        buffer, kind="svg", scale=10, border=4, title=f"QR code for {url}", xmldecl=False
+    )
+    return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")

@@ -24,6 +24,8 @@ PUBLIC = {
     "progress:actions_csv",
     "progress:actions_xlsx",
     "progress:follow",
+    "progress:short_link",
+    "progress:workshop_qr",
     "progress:follow_sent",
     "progress:follow_confirm",
     "progress:follow_unsubscribe",

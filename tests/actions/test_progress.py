@@ -1,9 +1,11 @@
 import datetime
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.http import int_to_base36
 
 from actions.services import action_create, action_post_update
 from tests.factories import (
@@ -180,3 +182,38 @@ def test_the_progress_page_makes_the_same_number_of_queries_at_10_and_500_contri
     fill(large, 500)
 
     assert progress_queries(client, small) == progress_queries(client, large)
+
+
+def test_the_short_link_leads_to_the_progress_page(client, workshop):
+    html = client.get(progress_url(workshop)).text
+    short = re.search(r'Short link: <a class="govuk-link" href="http://testserver(/w/\w+/)"', html)
+
+    response = client.get(short.group(1))
+
+    assert response.status_code == 302
+    assert response.url == progress_url(workshop)
+
+
+@pytest.mark.parametrize("code", ["zz", "not-a-code!"])
+def test_an_unknown_short_link_is_not_found(client, code):
+    assert client.get(f"/w/{code}/").status_code == 404
+
+
+def test_a_drafts_short_link_and_qr_code_are_not_found(client):
+    draft = WorkshopFactory(is_published=False)
+
+    assert client.get(f"/w/{int_to_base36(draft.pk)}/").status_code == 404
+    assert (
+        client.get(reverse("progress:workshop_qr", kwargs={"slug": draft.slug})).status_code == 404
+    )
+
+
+def test_the_qr_code_is_an_svg_of_the_short_link(client, workshop):
+    response = client.get(reverse("progress:workshop_qr", kwargs={"slug": workshop.slug}))
+
+    assert response["Content-Type"] == "image/svg+xml"
+    assert response.content.startswith(b"<svg")
+    assert (
+        f"QR code for http://testserver/w/{int_to_base36(workshop.pk)}/".encode()
+        in response.content
+    )
