@@ -5,15 +5,25 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Max, Prefetch, Window
+from django.db.models import Case, Count, F, Max, Prefetch, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from actions.models import ActionItem, Status, StatusUpdate
 from workshops.charts import bar_chart
-from workshops.models import Area, Contribution, Theme, Workshop
+from workshops.models import Area, Contribution, Reach, Theme, Workshop
 
 REPRESENTATIVE_PER_AREA = 3
+# The notes most people in the room agreed with speak for an area best.
+SHARED_MOST_FIRST = Case(
+    *(
+        When(reach=reach, then=Value(rank))
+        for rank, reach in enumerate(
+            [Reach.ALMOST_EVERYONE, Reach.MOST, Reach.SOME, Reach.ONE, Reach.UNKNOWN]
+        )
+    ),
+    default=Value(9),
+)
 
 
 def public_contributions(workshop: Workshop):
@@ -139,7 +149,11 @@ def workshop_progress(workshop: Workshop, today: datetime.date | None = None) ->
     representative = (
         visible.select_related("group")
         .annotate(
-            rank=Window(RowNumber(), partition_by=F("area_id"), order_by=[F("entered_at"), F("pk")])
+            rank=Window(
+                RowNumber(),
+                partition_by=F("area_id"),
+                order_by=[SHARED_MOST_FIRST.asc(), F("entered_at").asc(), F("pk").asc()],
+            )
         )
         .filter(rank__lte=REPRESENTATIVE_PER_AREA)
         .order_by("area_id", "rank")

@@ -577,6 +577,13 @@ class ContributionAdmin(SimpleHistoryAdmin):
         "triaged_at",
         "removed_by",
         "removed_at",
+        # A question's clock moves only through the open questions page and its services.
+        "acknowledged_at",
+        "closed_at",
+        "closure",
+        "answer",
+        "closure_reason",
+        "closed_by",
     ]
     actions = ["add_to_theme", "create_action", "remove_selected", "restore_selected"]
 

@@ -217,3 +217,16 @@ def test_the_qr_code_is_an_svg_of_the_short_link(client, workshop):
         f"QR code for http://testserver/w/{int_to_base36(workshop.pk)}/".encode()
         in response.content
     )
+
+
+def test_the_notes_shared_most_widely_represent_an_area(client, group):
+    training = Area.objects.get(slug="training")
+    ContributionFactory.create_batch(3, group=group, area=training, text="Said by one person")
+    ContributionFactory(
+        group=group, area=training, text="Said by almost everyone", reach="almost_everyone"
+    )
+
+    html = client.get(progress_url(group.workshop)).text
+
+    assert html.index("Said by almost everyone") < html.index("Said by one person")
+    assert html.count("Said by one person") == 2
