@@ -1,3 +1,4 @@
+import hashlib
 import io
 
 import segno
@@ -47,9 +48,10 @@ def export(request, slug, table, file_format):
     return exports.export_response(published_workshop(slug), table, file_format)
 
 
-def _too_many_follow_requests(request) -> bool:
-    """A modest limit per address per hour, so the form cannot be used to flood inboxes."""
-    key = f"follow-requests:{request.META.get('REMOTE_ADDR', '')}"
+def _too_many_follow_requests(email: str) -> bool:
+    """A modest limit per address per hour, so the form cannot be used to flood an inbox. Keyed
+    on the address, not the visitor's IP, which behind a proxy is everyone's."""
+    key = "follow-requests:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
     cache.add(key, 0, timeout=60 * 60)
     try:
         return cache.incr(key) > settings.FOLLOW_REQUESTS_PER_HOUR
@@ -61,7 +63,7 @@ def follow(request, slug):
     workshop = published_workshop(slug)
     form = FollowForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if _too_many_follow_requests(request):
+        if _too_many_follow_requests(form.cleaned_data["email"]):
             form.refuse_too_many()
         else:
             following.send_confirmation(

@@ -143,6 +143,7 @@ def test_follow_requests_are_limited(client, workshop, settings):
 
     assert "You have asked too many times" in response.text
     assert len(mail.outbox) == 2
+    assert ask_to_follow(client, workshop, email="someone.else@example.com").status_code == 302
 
 
 def test_an_unpublished_workshop_cannot_be_followed(client):
