@@ -147,6 +147,7 @@ CRISPY_TEMPLATE_PACK = "gds"
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 SERVICE_NAME = "Workshop feedback"
+SERVICE_PHASE = "Alpha"
 
 # Every question raised is acknowledged, then closed, within these many working days.
 QUESTION_ACKNOWLEDGE_WORKING_DAYS = int(os.environ.get("QUESTION_ACKNOWLEDGE_WORKING_DAYS", "5"))
@@ -158,7 +159,6 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 FOLLOW_CONFIRM_MAX_AGE_HOURS = int(os.environ.get("FOLLOW_CONFIRM_MAX_AGE_HOURS", "72"))
 # Confirmation emails one address may be sent in an hour.
 FOLLOW_REQUESTS_PER_HOUR = int(os.environ.get("FOLLOW_REQUESTS_PER_HOUR", "5"))
-SERVICE_PHASE = "Alpha"
 
 # Email: printed to the console while DEBUG is on, sent by SMTP otherwise.
 EMAIL_BACKEND_PATH = os.environ.get(
