@@ -153,8 +153,12 @@ SERVICE_PHASE = "Alpha"
 QUESTION_ACKNOWLEDGE_WORKING_DAYS = int(os.environ.get("QUESTION_ACKNOWLEDGE_WORKING_DAYS", "5"))
 QUESTION_CLOSE_WORKING_DAYS = int(os.environ.get("QUESTION_CLOSE_WORKING_DAYS", "20"))
 
-# Where the service is reached from outside, for links in emails sent by management commands.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where the service is reached from outside, for links in emails sent by management commands;
+# in production the first allowed host over HTTPS unless set.
+SITE_URL = os.environ.get(
+    "SITE_URL",
+    "http://127.0.0.1:8000" if DEBUG or not ALLOWED_HOSTS else f"https://{ALLOWED_HOSTS[0]}",
+).rstrip("/")
 # A link to confirm following a workshop works for this long; unsubscribe links never expire.
 FOLLOW_CONFIRM_MAX_AGE_HOURS = int(os.environ.get("FOLLOW_CONFIRM_MAX_AGE_HOURS", "72"))
 # Confirmation emails one address may be sent in an hour.
