@@ -207,7 +207,7 @@ def test_the_public_page_lists_every_question_with_its_state(client):
     html = client.get(reverse("progress:workshop_progress", kwargs={"slug": group.workshop.slug}))
 
     assert waiting.text in html.text
-    assert "Waiting 12 days" in html.text
+    assert "Waiting 12 days, longer than we promised" in html.text
     assert "Yes: &lt;b&gt;see GOV.UK&lt;/b&gt;" in html.text
     assert "Outside this workshop&#x27;s remit" in html.text
     assert "Hidden question" not in html.text
