@@ -265,6 +265,7 @@ class ActionItemAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
+            obj.original_due_date = obj.due_date
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):

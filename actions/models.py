@@ -134,6 +134,9 @@ class ActionItem(models.Model):
     description = models.TextField(blank=True)
     owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="actions")
     due_date = models.DateField()
+    original_due_date = models.DateField(
+        null=True, editable=False, help_text="The due date first promised, shown if it slips."
+    )
     status = models.CharField(
         max_length=20,
         choices=Status.choices,
@@ -232,6 +235,10 @@ class ActionItem(models.Model):
     def is_due_soon(self, today: datetime.date | None = None) -> bool:
         """Open and due within the next 14 days, today included."""
         return self.status not in CLOSED_STATUSES and 0 <= self.days_until_due(today) <= 14
+
+    @property
+    def due_date_moved(self) -> bool:
+        return self.original_due_date is not None and self.original_due_date != self.due_date
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         return self.status not in CLOSED_STATUSES and self.due_date < (

@@ -18,7 +18,7 @@ from actions.models import (
     StatusUpdate,
 )
 from workshops.models import Area, Contribution, Theme, Workshop
-from workshops.services import MixedWorkshopsError
+from workshops.services import MixedWorkshopsError, question_route
 
 
 class NoOwnerError(ValueError):
@@ -47,13 +47,15 @@ def action_create(
     sources = Contribution.objects.filter(pk__in=[c.pk for c in contributions])
     if sources.exclude(group__workshop=workshop).exists():
         raise MixedWorkshopsError("An action's source contributions must come from its workshop.")
+    due_date = due_date or default_due_date(workshop.date)
     action = ActionItem(
         workshop=workshop,
         area=area,
         title=title,
         description=description,
         owner=owner,
-        due_date=due_date or default_due_date(workshop.date),
+        due_date=due_date,
+        original_due_date=due_date,
         theme=theme,
         created_by=by,
     )
@@ -62,6 +64,8 @@ def action_create(
     ActionSource.objects.bulk_create(
         ActionSource(action=action, contribution=contribution) for contribution in contributions
     )
+    for question in sources.questions_open():
+        question_route(question=question, by=by)
     return action
 
 
@@ -121,6 +125,7 @@ def action_cascade(*, action: ActionItem, owners: Iterable[Organisation], by) ->
             description=action.description,
             owner=owner,
             due_date=action.due_date,
+            original_due_date=action.due_date,
             theme_id=action.theme_id,
             parent=action,
             created_by=by,

@@ -170,6 +170,21 @@ SERVICE_NAME = "Workshop feedback"
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SERVICE_PHASE = "Alpha"
 
+# Every question raised is acknowledged, then closed, within these many working days.
+QUESTION_ACKNOWLEDGE_WORKING_DAYS = int(os.environ.get("QUESTION_ACKNOWLEDGE_WORKING_DAYS", "5"))
+QUESTION_CLOSE_WORKING_DAYS = int(os.environ.get("QUESTION_CLOSE_WORKING_DAYS", "20"))
+
+# Where the service is reached from outside, for links in emails sent by management commands;
+# in production the first allowed host over HTTPS unless set.
+SITE_URL = os.environ.get(
+    "SITE_URL",
+    "http://127.0.0.1:8000" if DEBUG or not ALLOWED_HOSTS else f"https://{ALLOWED_HOSTS[0]}",
+).rstrip("/")
+# A link to confirm following a workshop works for this long; unsubscribe links never expire.
+FOLLOW_CONFIRM_MAX_AGE_HOURS = int(os.environ.get("FOLLOW_CONFIRM_MAX_AGE_HOURS", "72"))
+# Confirmation emails one address may be sent in an hour.
+FOLLOW_REQUESTS_PER_HOUR = int(os.environ.get("FOLLOW_REQUESTS_PER_HOUR", "5"))
+
 # Email: printed to the console while DEBUG is on, sent by SMTP otherwise.
 EMAIL_BACKEND_PATH = os.environ.get(
     "EMAIL_BACKEND",

@@ -72,6 +72,7 @@ account_patterns = [
 urlpatterns = [
     path("", include("workshops.urls")),
     path("actions/", include("actions.urls")),
+    path("", include("actions.public_urls")),
     path("account/", include(account_patterns)),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

@@ -18,6 +18,18 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 PUBLIC = {
     "workshops:workshop_list",
     "workshops:workshop_detail",
+    "progress:workshop_progress",
+    "progress:workshop_progress_json",
+    "progress:contributions_csv",
+    "progress:contributions_xlsx",
+    "progress:actions_csv",
+    "progress:actions_xlsx",
+    "progress:follow",
+    "progress:short_link",
+    "progress:workshop_qr",
+    "progress:follow_sent",
+    "progress:follow_confirm",
+    "progress:follow_unsubscribe",
     "login",
     "email_sign_in",
     "email_sign_in_sent",
@@ -105,6 +117,7 @@ def test_every_admin_page_sends_anonymous_visitors_to_the_admin_sign_in(client):
         action_forms.AcceptForm,
         action_forms.DueDateDecisionForm,
         action_forms.EmailSignInForm,
+        forms.FollowForm,
     ],
 )
 @pytest.mark.django_db

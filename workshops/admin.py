@@ -15,24 +15,30 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from workshops.charts import bar_chart
 from workshops.models import (
     Area,
     CaptureBatch,
     Contribution,
     FlipchartGroup,
     FlipchartPhoto,
+    OpenQuestion,
     Theme,
     User,
     Workshop,
 )
 from workshops.services import (
     MixedWorkshopsError,
+    QuestionClosureError,
     contribution_save,
     contributions_add_to_theme,
     contributions_move_to_area,
     contributions_remove,
     contributions_restore,
     contributions_workshop,
+    question_acknowledge,
+    question_answer,
+    question_close,
 )
 
 # The contribution list opens on the work still to do.
@@ -139,6 +145,7 @@ class WorkshopAdmin(admin.ModelAdmin):
         ("Attendance", {"fields": ["expected_attendance", "actual_attendance"]}),
         ("Publishing", {"fields": ["is_published"]}),
     ]
+    actions = ["download_exports"]
 
     def get_urls(self):
         return [
@@ -164,6 +171,20 @@ class WorkshopAdmin(admin.ModelAdmin):
             reverse("admin:workshops_workshop_triage", args=[workshop.pk]),
             workshop,
         )
+
+    @admin.action(description="Download published contributions and actions (XLSX)")
+    def download_exports(self, request, queryset):
+        # Imported here: the export reads actions, and workshops never imports actions at load.
+        from actions.exports import workbook_response
+
+        if len(queryset) != 1 or not queryset[0].is_published:
+            self.message_user(
+                request,
+                "Select one published workshop: its export holds what the public can see.",
+                messages.ERROR,
+            )
+            return None
+        return workbook_response(queryset[0])
 
     def triage_overview_view(self, request, object_id):
         workshop = get_object_or_404(Workshop, pk=object_id)
@@ -234,9 +255,31 @@ class WorkshopAdmin(admin.ModelAdmin):
             .annotate(contribution_count=Count("contributions", filter=present))
             .order_by("name")
         )
+        status_labels = dict(workshop.actions.model._meta.get_field("status").flatchoices)
+        status_counts = dict(
+            workshop.actions.order_by().values_list("status").annotate(n=Count("pk"))
+        )
+        area_counts = [
+            (area.name, cell["count"]) for area, cell in zip(areas, totals["areas"], strict=True)
+        ]
+        charts = [
+            bar_chart(
+                "Contributions per area",
+                "Area",
+                "Contributions",
+                [*area_counts, ("Not yet triaged", untriaged)],
+            ),
+            bar_chart(
+                "Actions per status",
+                "Status",
+                "Actions",
+                [(label, status_counts.get(status, 0)) for status, label in status_labels.items()],
+            ),
+        ]
         context = {
             **self.admin_site.each_context(request),
             "title": f"Triage overview: {workshop}",
+            "charts": charts,
             "subtitle": None,
             "opts": self.opts,
             "workshop": workshop,
@@ -534,6 +577,13 @@ class ContributionAdmin(SimpleHistoryAdmin):
         "triaged_at",
         "removed_by",
         "removed_at",
+        # A question's clock moves only through the open questions page and its services.
+        "acknowledged_at",
+        "closed_at",
+        "closure",
+        "answer",
+        "closure_reason",
+        "closed_by",
     ]
     actions = ["add_to_theme", "create_action", "remove_selected", "restore_selected"]
 
@@ -712,3 +762,110 @@ def move_to_area_action(area: Area):
         )
 
     return move
+
+
+class QuestionOutcomeForm(forms.ModelForm):
+    """What to do with an open question: routing happens by creating an action from it."""
+
+    outcome = forms.ChoiceField(
+        choices=[
+            ("acknowledge", "Acknowledge it: someone is looking into it"),
+            ("answer", "Answer it"),
+            ("close", "Close it with a reason"),
+        ],
+        widget=forms.RadioSelect,
+        help_text="To route it, create an action from it in the contribution list.",
+    )
+    answer_text = forms.CharField(
+        label="Answer", required=False, widget=forms.Textarea, help_text="Published."
+    )
+    reason = forms.CharField(
+        label="Reason for closing",
+        required=False,
+        widget=forms.Textarea,
+        help_text="Published. For example, why the question cannot be answered.",
+    )
+
+    class Meta:
+        model = OpenQuestion
+        fields = []
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == "answer" and not cleaned.get("answer_text", "").strip():
+            self.add_error("answer_text", "Enter an answer")
+        if cleaned.get("outcome") == "close" and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Enter the reason for closing the question")
+        return cleaned
+
+
+@admin.register(OpenQuestion)
+class OpenQuestionAdmin(admin.ModelAdmin):
+    """Questions not yet closed, oldest first, with their age and deadlines in working days."""
+
+    form = QuestionOutcomeForm
+    list_display = [
+        "__str__",
+        "workshop",
+        "entered_at",
+        "age",
+        "acknowledged",
+        "acknowledge_by",
+        "close_by",
+        "overdue",
+    ]
+    list_select_related = ["group__workshop"]
+    list_filter = [("group__workshop", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["text"]
+    readonly_fields = ["text", "group", "entered_at", "acknowledged_at"]
+    fields = ["text", "group", "entered_at", "acknowledged_at", "outcome", "answer_text", "reason"]
+    actions = ["acknowledge_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).questions_open().order_by("entered_at", "pk")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Workshop", ordering="group__workshop__title")
+    def workshop(self, question):
+        return question.group.workshop
+
+    @admin.display(description="Age")
+    def age(self, question):
+        days = question.days_waiting()
+        return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
+
+    @admin.display(description="Acknowledged", boolean=True)
+    def acknowledged(self, question):
+        return question.acknowledged_at is not None
+
+    @admin.display(description="Overdue", boolean=True)
+    def overdue(self, question):
+        return question.is_question_overdue()
+
+    def save_model(self, request, obj, form, change):
+        outcome = form.cleaned_data["outcome"]
+        try:
+            if outcome == "answer":
+                question_answer(
+                    question=obj, by=request.user, answer=form.cleaned_data["answer_text"]
+                )
+            elif outcome == "close":
+                question_close(question=obj, by=request.user, reason=form.cleaned_data["reason"])
+            else:
+                question_acknowledge(question=obj, by=request.user)
+        except QuestionClosureError as error:
+            self.message_user(request, str(error), messages.ERROR)
+
+    def save_related(self, request, form, formsets, change):
+        """Nothing related changes: the outcome is recorded by the services alone."""
+
+    @admin.action(description="Acknowledge selected questions")
+    def acknowledge_selected(self, request, queryset):
+        for question in queryset.filter(acknowledged_at__isnull=True):
+            question_acknowledge(question=question, by=request.user)
+        self.message_user(request, "Questions acknowledged", messages.SUCCESS)

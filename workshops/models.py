@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from workshops.roles import is_organiser
+from workshops.working_days import add_working_days, latest_start_overdue_by
 
 
 class UserManager(BaseUserManager):
@@ -132,6 +133,29 @@ class Workshop(models.Model):
 
     def get_absolute_url(self):
         return reverse("workshops:workshop_detail", kwargs={"slug": self.slug})
+
+
+class Follower(models.Model):
+    """Someone who asked for a daily digest of a published workshop's progress. Only the email
+    address and when they consented are kept; unsubscribing deletes the row."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="followers")
+    email = models.EmailField(max_length=254)
+    consent_at = models.DateTimeField(help_text="When they confirmed through the emailed link.")
+    digest_sent_up_to = models.DateTimeField(
+        help_text="Changes up to this moment have been sent; the next digest starts after it."
+    )
+
+    class Meta:
+        ordering = ["workshop", "email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "email"], name="follower_once_per_workshop"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} follows {self.workshop}"
 
 
 class FlipchartGroupQuerySet(models.QuerySet):
@@ -275,6 +299,27 @@ class ContributionQuerySet(models.QuerySet):
         """What the public may see: present, not hidden, from published workshops."""
         return self.present().filter(hidden_from_public=False, group__workshop__is_published=True)
 
+    def questions(self):
+        return self.present().filter(kind=ContributionKind.QUESTION)
+
+    def questions_open(self):
+        return self.questions().filter(closed_at__isnull=True)
+
+    def answerable_by(self, user):
+        """Questions routed to an action owned by an organisation this user belongs to."""
+        return self.questions().filter(action_sources__action__owner__members=user).distinct()
+
+    def questions_overdue(self, today: datetime.date | None = None):
+        """Open questions past their acknowledgement or closure deadline in working days; the
+        organisers' reminders include these."""
+        today = today or timezone.localdate()
+        acknowledge_by = latest_start_overdue_by(today, settings.QUESTION_ACKNOWLEDGE_WORKING_DAYS)
+        close_by = latest_start_overdue_by(today, settings.QUESTION_CLOSE_WORKING_DAYS)
+        return self.questions_open().filter(
+            models.Q(acknowledged_at__isnull=True, entered_at__date__lte=acknowledge_by)
+            | models.Q(entered_at__date__lte=close_by)
+        )
+
 
 class ContributionKind(models.TextChoices):
     COMMENT = "comment", "Comment"
@@ -282,6 +327,15 @@ class ContributionKind(models.TextChoices):
     NEGATIVE = "negative", "Negative"
     QUESTION = "question", "Question"
     IDEA = "idea", "Idea"
+
+
+class Closure(models.TextChoices):
+    """The only three ways a question may close."""
+
+    OPEN = "", "Open"
+    ANSWERED = "answered", "Answered"
+    ROUTED = "routed", "Routed to an action"
+    CLOSED = "closed", "Closed with a reason"
 
 
 class Reach(models.TextChoices):
@@ -301,6 +355,7 @@ class Contribution(models.Model):
 
     Kind = ContributionKind
     Reach = Reach
+    Closure = Closure
 
     group = models.ForeignKey(
         FlipchartGroup, on_delete=models.PROTECT, related_name="contributions"
@@ -356,6 +411,20 @@ class Contribution(models.Model):
         blank=True,
         related_name="removed_contributions",
     )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closure = models.CharField(max_length=20, choices=Closure.choices, default="", blank=True)
+    answer = models.TextField(blank=True, help_text="Published on the progress page.")
+    closure_reason = models.TextField(
+        "reason for closing", blank=True, help_text="Published on the progress page."
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="closed_questions",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ContributionQuerySet.as_manager()
@@ -377,6 +446,22 @@ class Contribution(models.Model):
                 condition=models.Q(removed_by__isnull=True) | models.Q(removed_at__isnull=False),
                 name="contribution_removed_by_needs_removed_at",
             ),
+            models.CheckConstraint(
+                condition=models.Q(closure__in=Closure.values), name="contribution_closure_valid"
+            ),
+            # A question closes only by an answer, a route to an action, or a published reason.
+            models.CheckConstraint(
+                condition=models.Q(closed_at__isnull=True, closure=Closure.OPEN)
+                | models.Q(
+                    models.Q(closure=Closure.ANSWERED) & GreaterThan(Length(Trim("answer")), 0)
+                    | models.Q(closure=Closure.ROUTED)
+                    | models.Q(closure=Closure.CLOSED)
+                    & GreaterThan(Length(Trim("closure_reason")), 0),
+                    closed_at__isnull=False,
+                    kind=ContributionKind.QUESTION,
+                ),
+                name="contribution_closed_question_has_a_closure",
+            ),
         ]
         indexes = [
             models.Index(fields=["group", "entered_at"], name="contribution_group_entered"),
@@ -393,6 +478,41 @@ class Contribution(models.Model):
     @property
     def is_removed(self):
         return self.removed_at is not None
+
+    @property
+    def acknowledge_by(self) -> datetime.date:
+        return add_working_days(
+            timezone.localdate(self.entered_at), settings.QUESTION_ACKNOWLEDGE_WORKING_DAYS
+        )
+
+    @property
+    def close_by(self) -> datetime.date:
+        return add_working_days(
+            timezone.localdate(self.entered_at), settings.QUESTION_CLOSE_WORKING_DAYS
+        )
+
+    def days_waiting(self, today: datetime.date | None = None) -> int:
+        return ((today or timezone.localdate()) - timezone.localdate(self.entered_at)).days
+
+    def is_question_overdue(self, today: datetime.date | None = None) -> bool:
+        if self.closed_at is not None:
+            return False
+        today = today or timezone.localdate()
+        return today > self.close_by or (
+            self.acknowledged_at is None and today > self.acknowledge_by
+        )
+
+
+class OpenQuestion(Contribution):
+    """Questions still waiting for an answer, for the admin's list of them."""
+
+    class Meta:
+        proxy = True
+        ordering = ["entered_at", "pk"]
+        verbose_name = "open question"
+
+    def __str__(self):
+        return super().__str__()
 
 
 class CaptureBatch(models.Model):

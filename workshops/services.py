@@ -15,6 +15,7 @@ from workshops.models import (
     Contribution,
     FlipchartGroup,
     FlipchartPhoto,
+    Follower,
     Theme,
     Workshop,
 )
@@ -228,3 +229,97 @@ def contributions_add_to_theme(
         default_change_reason=f"Added to theme {theme}",
     )
     return theme
+
+
+class QuestionClosureError(ValueError):
+    """A question may close only by an answer, a route to an action or a published reason."""
+
+
+def _open_question(question: Contribution, *, routed_too: bool = False) -> Contribution:
+    locked = Contribution.objects.select_for_update().get(pk=question.pk)
+    if locked.kind != Contribution.Kind.QUESTION:
+        raise QuestionClosureError("Only questions are acknowledged and closed.")
+    if locked.closed_at is not None and not (
+        routed_too and locked.closure == Contribution.Closure.ROUTED
+    ):
+        raise QuestionClosureError("This question is already closed.")
+    return locked
+
+
+def _save_question(question: Contribution, locked: Contribution, by, **changes) -> Contribution:
+    for name, value in changes.items():
+        setattr(locked, name, value)
+        setattr(question, name, value)
+    locked._history_user = by
+    locked.save(update_fields=[*changes, "updated_at"])
+    return question
+
+
+@transaction.atomic
+def question_acknowledge(*, question: Contribution, by) -> Contribution:
+    """Record that someone is looking at a question; stops its acknowledgement clock."""
+    locked = _open_question(question)
+    if locked.acknowledged_at is not None:
+        return question
+    return _save_question(question, locked, by, acknowledged_at=timezone.now())
+
+
+def _close(
+    question: Contribution, by, closure: str, *, routed_too: bool = False, **changes
+) -> Contribution:
+    locked = _open_question(question, routed_too=routed_too)
+    now = timezone.now()
+    return _save_question(
+        question,
+        locked,
+        by,
+        acknowledged_at=locked.acknowledged_at or now,
+        closed_at=now,
+        closed_by=by,
+        closure=closure,
+        **changes,
+    )
+
+
+@transaction.atomic
+def question_answer(*, question: Contribution, by, answer: str) -> Contribution:
+    """Close a question with a published answer, from staff or the owner it was routed to; a
+    routed question may still get a direct answer from its action's owner."""
+    if not answer.strip():
+        raise QuestionClosureError("Enter an answer")
+    return _close(
+        question, by, Contribution.Closure.ANSWERED, routed_too=True, answer=answer.strip()
+    )
+
+
+@transaction.atomic
+def question_close(*, question: Contribution, by, reason: str) -> Contribution:
+    """Close a question without an answer, giving the reason the public will read."""
+    if not reason.strip():
+        raise QuestionClosureError("Enter the reason for closing the question")
+    return _close(question, by, Contribution.Closure.CLOSED, closure_reason=reason.strip())
+
+
+@transaction.atomic
+def question_route(*, question: Contribution, by) -> Contribution:
+    """Close a question that became part of an action; from then on it follows that action."""
+    if not question.action_sources.exists():
+        raise QuestionClosureError("Link the question to an action before routing it")
+    return _close(question, by, Contribution.Closure.ROUTED)
+
+
+def follower_confirm(*, workshop: Workshop, email: str) -> Follower:
+    """Record consent to follow a workshop; confirming again changes nothing."""
+    now = timezone.now()
+    follower, _ = Follower.objects.get_or_create(
+        workshop=workshop,
+        email=email.strip().lower(),
+        defaults={"consent_at": now, "digest_sent_up_to": now},
+    )
+    return follower
+
+
+def follower_unsubscribe(*, workshop: Workshop, email: str) -> bool:
+    """Forget a follower entirely; whether they followed or not, they no longer do."""
+    deleted, _ = Follower.objects.filter(workshop=workshop, email=email.strip().lower()).delete()
+    return bool(deleted)

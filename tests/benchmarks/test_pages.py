@@ -58,6 +58,10 @@ def test_page_figures(organiser):
     )
     measure("capture page (500 notes in the group)", lambda: client.get(capture))
     measure(
+        "public progress page (2,000 notes)",
+        lambda: client.get(reverse("progress:workshop_progress", kwargs={"slug": workshop.slug})),
+    )
+    measure(
         "run sheet",
         lambda: client.get(reverse("workshops:workshop_run_sheet", kwargs={"slug": workshop.slug})),
     )

@@ -370,7 +370,7 @@ def test_the_overview_uses_a_fixed_number_of_queries(
     organiser, workshop, groups, django_assert_num_queries, django_assert_max_num_queries
 ):
     client = client_for(organiser)
-    with django_assert_max_num_queries(8) as few:
+    with django_assert_max_num_queries(9) as few:
         client.get(overview_url(workshop))
     for i in range(4):
         group = FlipchartGroup.objects.create(workshop=workshop, subject=f"Extra {i}")
@@ -378,6 +378,18 @@ def test_the_overview_uses_a_fixed_number_of_queries(
         ContributionFactory.create_batch(3, group=group, area=area("training"))
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(overview_url(workshop))
+
+
+def test_the_overview_charts_contributions_per_area_and_actions_per_status(
+    organiser, workshop, groups
+):
+    ContributionFactory.create_batch(3, group=groups[0], area=area("training"))
+
+    html = client_for(organiser).get(overview_url(workshop)).text
+
+    assert "Contributions per area</caption>" in html
+    assert "Actions per status</caption>" in html
+    assert '<rect x="0" y="2" width="100%"' in html
 
 
 def test_people_who_are_not_organisers_cannot_reach_triage_pages(
