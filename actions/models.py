@@ -408,3 +408,20 @@ class ReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.step} for {self.action} on {self.sent_at:%d %B %Y}"
+
+
+class QuestionsReminderSent(models.Model):
+    """The organisers' daily email about overdue questions; unique per day so it is sent once."""
+
+    day = models.DateField(unique=True)
+    question_count = models.PositiveIntegerField()
+    recipients = models.TextField(help_text="Email addresses, one per line.")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = "overdue questions reminder sent"
+        verbose_name_plural = "overdue questions reminders sent"
+
+    def __str__(self):
+        return f"{self.question_count} overdue questions on {self.day:%d %B %Y}"

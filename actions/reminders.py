@@ -97,6 +97,14 @@ def organisation_addresses(organisation: Organisation | None) -> set[str]:
     return emails
 
 
+def organiser_addresses() -> set[str]:
+    return set(
+        get_user_model()
+        .objects.filter(Q(groups__name=ORGANISERS) | Q(is_superuser=True), is_active=True)
+        .values_list("email", flat=True)
+    )
+
+
 def recipients(action: ActionItem, step: Step) -> list[str]:
     """Email addresses for a step, each once."""
     emails: set[str] = set()
@@ -112,11 +120,7 @@ def recipients(action: ActionItem, step: Step) -> list[str]:
             if action.deputy and action.deputy.is_active:
                 emails.add(action.deputy.email)
         elif who == "organisers":
-            emails |= set(
-                get_user_model()
-                .objects.filter(Q(groups__name=ORGANISERS) | Q(is_superuser=True), is_active=True)
-                .values_list("email", flat=True)
-            )
+            emails |= organiser_addresses()
         elif who == "area_owner":
             emails |= organisation_addresses(action.area.default_owner)
         else:

@@ -2,7 +2,11 @@ import datetime
 import logging
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -13,6 +17,7 @@ from actions.models import (
     ActionSource,
     DueDateChange,
     Organisation,
+    QuestionsReminderSent,
     ReminderSent,
     Status,
     StatusUpdate,
@@ -241,6 +246,40 @@ def reminder_send(*, due: reminders.Due) -> ReminderSent | None:
             )
             for message in reminders.build_emails(due, to):
                 message.send()
+    except IntegrityError:
+        return None
+    return record
+
+
+def overdue_questions_remind(*, today: datetime.date | None = None) -> QuestionsReminderSent | None:
+    """Once a day, email the organisers the questions waiting past their deadline for an
+    acknowledgement or an answer; None when there are none or today's email was sent."""
+    today = today or timezone.localdate()
+    questions = list(
+        Contribution.objects.questions_overdue(today)
+        .select_related("group__workshop")
+        .order_by("entered_at", "pk")
+    )
+    to = sorted(reminders.organiser_addresses())
+    if not questions or not to:
+        return None
+    count = len(questions)
+    subject = f"{count} question{'' if count == 1 else 's'} waiting too long for an answer"
+    body = render_to_string(
+        "actions/email/questions_overdue.txt",
+        {
+            "questions": [(question, question.days_waiting(today)) for question in questions],
+            "url": settings.SITE_URL + reverse("admin:workshops_openquestion_changelist"),
+            "service_name": settings.SERVICE_NAME,
+        },
+    )
+    try:
+        with transaction.atomic():
+            record = QuestionsReminderSent.objects.create(
+                day=today, question_count=count, recipients="\n".join(to)
+            )
+            for address in to:
+                EmailMessage(subject=subject, body=body, to=[address]).send()
     except IntegrityError:
         return None
     return record

@@ -2,11 +2,14 @@
 
 from django.core.management.base import BaseCommand
 
-from actions.services import reminders_send
+from actions.services import overdue_questions_remind, reminders_send
 
 
 class Command(BaseCommand):
-    help = "Send the action reminders that are due (see REMINDER_LADDER) and record them."
+    help = (
+        "Send the action reminders that are due (see REMINDER_LADDER) and the organisers' daily "
+        "list of overdue questions, and record them."
+    )
 
     def handle(self, *args, **options):
         sent = reminders_send()
@@ -14,3 +17,8 @@ class Command(BaseCommand):
             count = len(record.recipients.split()) if record.recipients else 0
             self.stdout.write(f"{record.step} for action {record.action_id}: {count} emails")
         self.stdout.write(f"Sent {len(sent)} reminders.")
+        questions = overdue_questions_remind()
+        if questions is not None:
+            self.stdout.write(
+                f"Told the organisers about {questions.question_count} overdue questions."
+            )
