@@ -3,6 +3,7 @@ import shutil
 from importlib import import_module
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.apps import apps
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -53,3 +54,10 @@ def _data_from_migrations(transactional_db):
     import_module("actions.migrations.0003_default_organisations").create_default_owners(apps, None)
     import_module("workshops.migrations.0002_areas").create_areas(apps, None)
     import_module("workshops.migrations.0003_roles").assign_role_permissions(apps)
+
+
+def assert_accessible(page):
+    """axe-core finds no violations on the page, once it has finished loading."""
+    page.wait_for_load_state()
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()

@@ -1,9 +1,9 @@
 """A facilitator captures a round of flipchart notes, fixes them, and never stores one twice."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import assert_accessible
 from tests.conftest import PASSWORD
 from tests.factories import FlipchartGroupFactory, UserFactory
 from workshops import roles
@@ -35,11 +35,6 @@ def group():
     )
     group.facilitators.add(facilitator)
     return group
-
-
-def assert_accessible(page: Page):
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
 
 
 def sign_in_and_open_group(page: Page, base_url: str, *, check_accessibility: bool):
@@ -75,6 +70,7 @@ def capture_edit_remove_and_resubmit(page: Page, base_url: str, *, check_accessi
         assert_accessible(page)
 
     page.get_by_role("link", name="Change note: Acess to YouTube").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change a note")
     if check_accessibility:
         assert_accessible(page)
     page.get_by_label("Note").fill("Access to YouTube")
@@ -84,6 +80,7 @@ def capture_edit_remove_and_resubmit(page: Page, base_url: str, *, check_accessi
     expect(page.get_by_text("Access to YouTube", exact=True)).to_be_visible()
 
     page.get_by_role("link", name="Remove note: Yammer is the main tool").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Remove this note?")
     if check_accessibility:
         assert_accessible(page)
     page.get_by_role("button", name="Remove note").click()

@@ -5,12 +5,12 @@ import datetime
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from actions.services import action_accept
+from tests.browser.conftest import assert_accessible
 from tests.factories import ActionItemFactory, OrganisationFactory, UserFactory
 from workshops import roles
 
@@ -43,11 +43,6 @@ def owner(settings, live_server):
     )
     action_accept(action=overdue, by=owner, accountable=owner, deputy=deputy)
     return owner
-
-
-def assert_accessible(page: Page):
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
 
 
 def owner_journey(page: Page, base_url: str, *, check_accessibility: bool):

@@ -1,9 +1,9 @@
 """A member of the public finds a workshop from the home page, with and without JavaScript."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import assert_accessible
 from tests.factories import FlipchartGroupFactory, WorkshopFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -61,13 +61,11 @@ def test_menu_on_a_phone_is_collapsed_behind_a_button_with_javascript(page, live
 @pytest.mark.parametrize("path", ["/", "workshop", "/account/sign-in/", "/no-such-page/"])
 def test_pages_have_no_accessibility_violations(page: Page, live_server, workshop, path):
     page.goto(live_server.url + (workshop.get_absolute_url() if path == "workshop" else path))
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_accessible(page)
 
 
 def test_sign_in_errors_have_no_accessibility_violations(page: Page, live_server, workshop):
     page.goto(live_server.url + "/account/sign-in/")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_contain_text("Enter your email address")
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_accessible(page)

@@ -4,13 +4,13 @@ import datetime
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from actions.dates import default_due_date
 from actions.management.commands.seed_demo import DEMO_PASSWORD, DEMO_SLUG
 from actions.models import ActionItem, Organisation
+from tests.browser.conftest import assert_accessible
 from tests.factories import ContributionFactory
 from workshops.models import Workshop
 
@@ -103,11 +103,6 @@ def test_organiser_triages_five_notes_into_an_action_without_javascript(
     triage_five_into_an_action(no_js_page, live_server.url, demo)
 
 
-def assert_no_violations(page: Page):
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
-
-
 def test_the_triage_pages_have_no_accessibility_violations(page, live_server, demo):
     sign_in(page, live_server.url)
     notes = ",".join(
@@ -118,21 +113,21 @@ def test_the_triage_pages_have_no_accessibility_violations(page, live_server, de
 
     page.goto(f"{live_server.url}/admin/workshops/workshop/{demo.pk}/triage/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Triage overview")
-    assert_no_violations(page)
+    assert_accessible(page)
 
     page.goto(f"{live_server.url}/admin/workshops/contribution/add-to-theme/?ids={notes}")
     page.get_by_role("button", name="Add to theme").click()
     expect(page.get_by_text("Choose an existing theme or name a new one")).to_be_visible()
-    assert_no_violations(page)
+    assert_accessible(page)
 
     page.goto(f"{live_server.url}/admin/actions/actionitem/from-contributions/?ids={notes}")
     page.get_by_label("Due date").fill(dd_mm_yyyy(demo.date - datetime.timedelta(days=1)))
     page.get_by_role("button", name="Create action").click()
     expect(page.get_by_text("The due date must be on or after the workshop")).to_be_visible()
-    assert_no_violations(page)
+    assert_accessible(page)
 
     page.goto(f"{live_server.url}/admin/actions/actionitem/{action.pk}/cascade/")
     expect(page.get_by_label(department.name)).to_be_visible()
     page.get_by_role("button", name="Cascade").click()
     expect(page.get_by_text("Select at least one department")).to_be_visible()
-    assert_no_violations(page)
+    assert_accessible(page)
