@@ -3,7 +3,6 @@ import io
 
 import segno
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_safe
 
 from actions import exports, following
 from actions.progress import workshop_progress
+from actions.rate_limits import over_rate_limit
 from workshops.forms import ConfirmForm, FollowForm
 from workshops.models import Workshop
 from workshops.services import follower_confirm, follower_unsubscribe
@@ -52,11 +52,7 @@ def _too_many_follow_requests(email: str) -> bool:
     """A modest limit per address per hour, so the form cannot be used to flood an inbox. Keyed
     on the address, not the visitor's IP, which behind a proxy is everyone's."""
     key = "follow-requests:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
-    cache.add(key, 0, timeout=60 * 60)
-    try:
-        return cache.incr(key) > settings.FOLLOW_REQUESTS_PER_HOUR
-    except ValueError:
-        return False
+    return over_rate_limit(key, limit=settings.FOLLOW_REQUESTS_PER_HOUR, window=60 * 60)
 
 
 def follow(request, slug):

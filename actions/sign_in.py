@@ -4,7 +4,6 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, login
-from django.core.cache import cache
 from django.core.mail import EmailMessage
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -15,21 +14,7 @@ from django.views.decorators.debug import sensitive_variables
 from sesame.utils import get_query_string
 
 from actions.forms import EmailSignInForm
-
-
-def over_rate_limit(*keys: str) -> bool:
-    """Count one request against each key; true if any has passed the limit in its window."""
-    limit, window = settings.SIGN_IN_LINK_RATE
-    over = False
-    for key in keys:
-        cache.add(key, 0, window)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, window)
-            count = 1
-        over = over or count > limit
-    return over
+from actions.rate_limits import over_rate_limit
 
 
 def safe_next(request, url: str) -> str:
@@ -71,8 +56,12 @@ def email_sign_in(request):
     if request.method == "POST" and form.is_valid():
         email = get_user_model().objects.normalize_email(form.cleaned_data["email"])
         digest = hashlib.sha256(email.encode()).hexdigest()
+        limit, window = settings.SIGN_IN_LINK_RATE
         if over_rate_limit(
-            f"sign-in-link:email:{digest}", f"sign-in-link:ip:{request.META.get('REMOTE_ADDR')}"
+            f"sign-in-link:email:{digest}",
+            f"sign-in-link:ip:{request.META.get('REMOTE_ADDR')}",
+            limit=limit,
+            window=window,
         ):
             form.add_error(
                 "email",

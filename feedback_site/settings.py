@@ -166,8 +166,6 @@ CRISPY_TEMPLATE_PACK = "gds"
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 SERVICE_NAME = "Workshop feedback"
-# The service's address as people reach it, for links in emails.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SERVICE_PHASE = "Alpha"
 
 # Every question raised is acknowledged, then closed, within these many working days.
