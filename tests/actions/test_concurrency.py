@@ -1,55 +1,21 @@
 """Two owners acting on the same action at the same moment: nothing is lost or doubled."""
 
 import datetime
-import threading
-from importlib import import_module
 
 import pytest
-from django.apps import apps
 from django.core import mail
-from django.db import connection
 
 from actions.models import ReminderSent, Status, StatusUpdate
 from actions.services import action_post_update, reminders_send
+from tests.concurrency import at_once, needs_postgresql, restore_data_from_migrations
 from tests.factories import ActionItemFactory
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="SQLite has no row locks: run with DATABASE_URL set to PostgreSQL",
-    ),
-]
+pytestmark = [pytest.mark.django_db(transaction=True), needs_postgresql]
 
 
 @pytest.fixture(autouse=True)
 def _data_from_migrations(transactional_db):
-    """The database is emptied after each transactional test: put back the areas and roles."""
-    import_module("actions.migrations.0003_default_organisations").create_default_owners(apps, None)
-    import_module("workshops.migrations.0002_areas").create_areas(apps, None)
-    import_module("workshops.migrations.0003_roles").assign_role_permissions(apps)
-
-
-def at_once(count, work):
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def run(n):
-        try:
-            barrier.wait()
-            results.append(work(n))
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results
+    restore_data_from_migrations()
 
 
 def test_two_updates_at_once_both_land_and_the_status_is_the_latest(owner_a, department_a):

@@ -1,17 +1,15 @@
 import datetime
 import re
-import threading
 import uuid
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import client_for
 from tests.factories import ContributionFactory, FlipchartGroupFactory, WorkshopFactory
 from workshops.capture import parse_notes
-from workshops.models import CaptureBatch, Contribution, FlipchartGroup, Workshop
+from workshops.models import Contribution, FlipchartGroup
 from workshops.services import notes_capture, workshop_rounds_start
 
 
@@ -97,35 +95,3 @@ def test_only_organisers_can_open_the_run_sheet(client, facilitator, owner_a, wo
 def test_organisers_find_the_run_sheet_from_the_workshop_page(organiser, workshop):
     html = client_for(organiser).get(workshop.get_absolute_url()).text
     assert run_sheet_url(workshop) in html
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs real concurrent transactions")
-@pytest.mark.django_db(transaction=True)
-def test_the_same_key_sent_twice_at_once_stores_the_notes_once():
-    group = FlipchartGroupFactory()
-    group = FlipchartGroup.objects.select_related("workshop").get(pk=group.pk)
-    key = uuid.uuid4()
-    notes = parse_notes("One\nTwo\nThree", default_kind="comment")
-    barrier = threading.Barrier(4)
-    results, errors = [], []
-
-    def send():
-        try:
-            barrier.wait()
-            results.append(notes_capture(group=group, by=None, key=key, notes=notes).created)
-        except Exception as error:  # reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
-    assert sorted(results) == [False, False, False, True]
-    assert CaptureBatch.objects.count() == 1
-    assert Contribution.objects.count() == 3
-    assert Workshop.objects.count() == 1
