@@ -1,6 +1,7 @@
 """Following a workshop by email: signed links to confirm and unsubscribe, and daily digests."""
 
 import datetime
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -13,6 +14,8 @@ from django.utils import timezone
 
 from actions.models import StatusUpdate
 from workshops.models import Contribution, Follower, Workshop
+
+logger = logging.getLogger(__name__)
 
 CONFIRM_SALT = "workshops.follow.confirm"
 UNSUBSCRIBE_SALT = "workshops.follow.unsubscribe"
@@ -109,31 +112,41 @@ def digest_for(workshop: Workshop, since: datetime.datetime, until: datetime.dat
 
 
 def digests_send(*, until: datetime.datetime | None = None) -> int:
-    """Send each follower of a published workshop what changed since their last digest, once:
-    the watermark moves before the email goes, so a change is never sent twice."""
+    """Send each follower of a published workshop what changed since their last digest, once.
+    A failed send is logged and left for the next run."""
     until = until or timezone.now()
-    sent = 0
     pending = Follower.objects.filter(
         workshop__is_published=True, digest_sent_up_to__lt=until
     ).values_list("pk", flat=True)
+    sent = 0
     for pk in list(pending):
-        with transaction.atomic():
-            follower = (
-                Follower.objects.select_for_update()
-                .select_related("workshop")
-                .filter(pk=pk)
-                .first()
-            )
-            if follower is None or follower.digest_sent_up_to >= until:
-                continue
-            digest = digest_for(follower.workshop, follower.digest_sent_up_to, until)
-            follower.digest_sent_up_to = until
-            follower.save(update_fields=["digest_sent_up_to"])
-            if digest:
-                message = digest_message(follower, digest)
-                transaction.on_commit(lambda message=message: send_mail(*message))
-                sent += 1
+        try:
+            sent += digest_send(follower_pk=pk, until=until)
+        except Exception:
+            logger.exception("Digest for follower %s not sent", pk)
     return sent
+
+
+def digest_send(*, follower_pk: int, until: datetime.datetime) -> bool:
+    """Move one follower's watermark and send their digest in its own transaction. The email
+    goes before the commit, so a failed send moves nothing; a run at the same time skips the
+    locked follower instead of sending the same changes again."""
+    with transaction.atomic(durable=True):
+        follower = (
+            Follower.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("workshop")
+            .filter(pk=follower_pk, digest_sent_up_to__lt=until)
+            .first()
+        )
+        if follower is None:
+            return False
+        digest = digest_for(follower.workshop, follower.digest_sent_up_to, until)
+        follower.digest_sent_up_to = until
+        follower.save(update_fields=["digest_sent_up_to"])
+        if not digest:
+            return False
+        send_mail(*digest_message(follower, digest))
+        return True
 
 
 def digest_message(follower: Follower, digest: Digest) -> tuple:

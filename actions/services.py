@@ -240,7 +240,7 @@ def reminder_send(*, due: reminders.Due) -> ReminderSent | None:
     try:
         # The emails go out before the record commits: a failed send leaves no record, so the
         # next run tries again, and a concurrent run waits on the unique record, then skips it.
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             record = ReminderSent.objects.create(
                 action=due.action, step=due.step.step, period=due.period, recipients="\n".join(to)
             )
@@ -274,7 +274,7 @@ def overdue_questions_remind(*, today: datetime.date | None = None) -> Questions
         },
     )
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             record = QuestionsReminderSent.objects.create(
                 day=today, question_count=count, recipients="\n".join(to)
             )

@@ -1,14 +1,20 @@
-"""Two owners acting on the same action at the same moment: nothing is lost or doubled."""
+"""Owners, and cron runs, acting at the same moment: nothing is lost or doubled."""
 
 import datetime
+import io
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
 
 from actions.models import ReminderSent, Status, StatusUpdate
-from actions.services import action_post_update, reminders_send
+from actions.services import action_post_update
 from tests.concurrency import at_once, needs_postgresql, restore_data_from_migrations
-from tests.factories import ActionItemFactory
+from tests.factories import ActionItemFactory, WorkshopFactory
+from workshops.models import Follower
+
+FAR_AHEAD = datetime.date(2099, 1, 1)
 
 pytestmark = [pytest.mark.django_db(transaction=True), needs_postgresql]
 
@@ -38,10 +44,39 @@ def test_two_updates_at_once_both_land_and_the_status_is_the_latest(owner_a, dep
     assert action.status == updates[-1].status
 
 
-def test_reminders_sent_twice_at_once_go_out_once(owner_a, department_a):
-    ActionItemFactory(owner=department_a, due_date=datetime.date(2099, 1, 1))
+RUNS = 3
 
-    at_once(3, lambda n: reminders_send())
 
-    assert ReminderSent.objects.count() == 1
-    assert len(mail.outbox) == 1
+def test_send_reminders_run_three_times_at_once_sends_each_reminder_once(owner_a, department_a):
+    actions = ActionItemFactory.create_batch(4, owner=department_a, due_date=FAR_AHEAD)
+
+    at_once(RUNS, lambda n: call_command("send_reminders", stdout=io.StringIO()))
+
+    sent = len(mail.outbox)
+    print(f"\nFIGURE: send_reminders: {RUNS} runs at once x {len(actions)} due = {sent} emails")
+    assert ReminderSent.objects.count() == len(actions)
+    assert sent == len(actions)
+    assert sorted(message.to[0] for message in mail.outbox) == [owner_a.email] * len(actions)
+
+
+def test_send_digests_run_three_times_at_once_sends_each_follower_one_digest():
+    workshop = WorkshopFactory(is_published=True)
+    long_ago = timezone.now() - datetime.timedelta(days=1)
+    followers = [
+        Follower.objects.create(
+            workshop=workshop,
+            email=f"follower{n}@example.com",
+            consent_at=long_ago,
+            digest_sent_up_to=long_ago,
+        )
+        for n in range(5)
+    ]
+    action_post_update(
+        action=ActionItemFactory(workshop=workshop), by=None, status=Status.IN_PROGRESS
+    )
+
+    at_once(RUNS, lambda n: call_command("send_digests", stdout=io.StringIO()))
+
+    sent = len(mail.outbox)
+    print(f"\nFIGURE: send_digests: {RUNS} runs at once x {len(followers)} followers = {sent} sent")
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(f.email for f in followers)

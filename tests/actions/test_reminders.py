@@ -5,6 +5,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 from actions.models import Organisation, ReminderSent, Status
@@ -186,6 +187,17 @@ def test_a_failed_send_is_not_recorded_and_is_tried_again(action, owner_a, setti
     assert not ReminderSent.objects.exists()
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     assert len(run_twice(ASSIGNED)) == 1
+
+
+def test_reminders_inside_a_transaction_that_rolls_back_send_nothing(action, owner_a):
+    with time_machine.travel(at(ASSIGNED), tick=False), transaction.atomic():
+        sent = reminders_send()
+        transaction.set_rollback(True)
+
+    print(f"\nFIGURE: reminders sent inside a rolled-back transaction: {len(mail.outbox)} emails")
+    assert sent == []
+    assert mail.outbox == []
+    assert not ReminderSent.objects.exists()
 
 
 def test_the_command_says_what_it_sent(action, owner_a):
