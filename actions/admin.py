@@ -19,6 +19,7 @@ from actions.dates import default_due_date
 from actions.models import ActionItem, ActionSource, Organisation, ReminderSent, StatusUpdate
 from actions.services import action_cascade, action_create, action_post_update
 from workshops.admin import contribution_list_url, selected_ids
+from workshops.edit_conflicts import EditConflictAdminMixin
 from workshops.models import Area, Contribution, Theme, Workshop
 from workshops.services import MixedWorkshopsError, contributions_workshop
 
@@ -166,7 +167,7 @@ class ReminderSentInline(admin.TabularInline):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(SimpleHistoryAdmin):
+class ActionItemAdmin(EditConflictAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "title",
         "workshop",

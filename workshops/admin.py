@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from workshops.charts import bar_chart
+from workshops.edit_conflicts import EditConflictAdminMixin
 from workshops.models import (
     Area,
     CaptureBatch,
@@ -124,7 +125,7 @@ class FlipchartGroupInline(admin.StackedInline):
 
 
 @admin.register(Workshop)
-class WorkshopAdmin(admin.ModelAdmin):
+class WorkshopAdmin(EditConflictAdminMixin, admin.ModelAdmin):
     list_display = [
         "title",
         "event",
@@ -540,7 +541,7 @@ class AddToThemeForm(forms.Form):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(SimpleHistoryAdmin):
+class ContributionAdmin(EditConflictAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "text",
         "group",

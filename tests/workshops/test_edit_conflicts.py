@@ -1,0 +1,145 @@
+"""Two organisers editing the same record in the admin: nobody's changes are silently lost."""
+
+import pytest
+from django.urls import reverse
+
+from actions.models import ActionItem, Status
+from actions.services import action_post_update
+from tests.concurrency import at_once, needs_postgresql, restore_data_from_migrations
+from tests.conftest import client_for
+from tests.factories import ActionItemFactory, ContributionFactory, UserFactory
+from workshops import roles
+from workshops.models import Contribution
+
+
+@pytest.fixture
+def other_organiser(db):
+    return UserFactory(
+        email="second.organiser@example.gov.uk", is_staff=True, roles=[roles.ORGANISERS]
+    )
+
+
+def _post_value(bound):
+    value = bound.value()
+    if value is None or value is False:
+        return None
+    if value is True:
+        return "on"
+    return bound.field.widget.format_value(value)
+
+
+def change_form_data(response) -> dict:
+    """What the browser would send back from an admin change page, untouched."""
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        data[management.add_prefix("TOTAL_FORMS")] = len(formset.initial_forms)
+        data[management.add_prefix("INITIAL_FORMS")] = len(formset.initial_forms)
+        forms += formset.initial_forms
+    for form in forms:
+        for name in form.fields:
+            value = _post_value(form[name])
+            if value is not None:
+                data[form.add_prefix(name)] = value
+    return data
+
+
+def action_url(action):
+    return reverse("admin:actions_actionitem_change", args=[action.pk])
+
+
+def open_action(user, action):
+    client = client_for(user)
+    return client, change_form_data(client.get(action_url(action)))
+
+
+def test_the_second_organiser_to_save_an_action_is_told_what_the_first_changed(
+    organiser, other_organiser
+):
+    action = ActionItemFactory(title="Unblock YouTube", description="")
+    first, first_form = open_action(organiser, action)
+    second, second_form = open_action(other_organiser, action)
+
+    first_form |= {"title": "Unblock YouTube in every department", "due_date": "31/12/2027"}
+    assert first.post(action_url(action), first_form).status_code == 302
+    second_form["description"] = "Ask the ICT Strategy Board first"
+    response = second.post(action_url(action), second_form)
+
+    assert response.status_code == 200
+    assert (
+        "Someone else changed the title and due date of this action item while you were "
+        "editing it" in response.text
+    )
+    assert "Ask the ICT Strategy Board first" in response.text
+    action.refresh_from_db()
+    assert action.title == "Unblock YouTube in every department"
+    assert action.description == ""
+    print("\nFIGURE: admin edit conflicts: 1 conflicting save refused, 0 silent overwrites")
+
+
+def test_saving_again_after_seeing_the_conflict_keeps_the_second_version(
+    organiser, other_organiser
+):
+    action = ActionItemFactory(title="Unblock YouTube")
+    first, first_form = open_action(organiser, action)
+    second, second_form = open_action(other_organiser, action)
+    assert first.post(action_url(action), first_form | {"title": "First"}).status_code == 302
+    refused = second.post(action_url(action), second_form | {"title": "Second"})
+
+    again = second.post(action_url(action), change_form_data(refused))
+
+    assert again.status_code == 302
+    action.refresh_from_db()
+    assert action.title == "Second"
+
+
+def test_a_status_an_owner_posts_while_an_organiser_edits_is_kept(organiser, owner_a, department_a):
+    action = ActionItemFactory(owner=department_a, title="Unblock YouTube")
+    client, form = open_action(organiser, action)
+    action_post_update(action=action, by=owner_a, status=Status.DONE, note="Unblocked")
+
+    response = client.post(action_url(action), form | {"title": "Unblock video sites"})
+
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert (action.title, action.status) == ("Unblock video sites", Status.DONE)
+
+
+def test_two_organisers_editing_a_note_cannot_overwrite_each_other(organiser, other_organiser):
+    note = ContributionFactory(text="Sites are blokced")
+    url = reverse("admin:workshops_contribution_change", args=[note.pk])
+    first, second = client_for(organiser), client_for(other_organiser)
+    first_form = change_form_data(first.get(url))
+    second_form = change_form_data(second.get(url))
+
+    assert first.post(url, first_form | {"text": "Sites are blocked"}).status_code == 302
+    response = second.post(url, second_form | {"text": "Sites are blocked at work"})
+
+    assert response.status_code == 200
+    assert "Someone else changed the text of this contribution" in response.text
+    assert Contribution.objects.get(pk=note.pk).text == "Sites are blocked"
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_organisers_saving_the_same_action_at_once_one_is_refused():
+    restore_data_from_migrations()
+    organisers = [
+        UserFactory(email=f"organiser{n}@example.gov.uk", is_staff=True, roles=[roles.ORGANISERS])
+        for n in range(2)
+    ]
+    action = ActionItemFactory(title="Unblock YouTube")
+    opened = [open_action(organiser, action) for organiser in organisers]
+
+    responses = at_once(
+        2,
+        lambda n: opened[n][0].post(action_url(action), opened[n][1] | {"title": f"Version {n}"}),
+    )
+
+    statuses = sorted(response.status_code for response in responses)
+    overwrites = statuses.count(302) - 1
+    print(f"\nFIGURE: 2 admin saves at once: {statuses}, silent overwrites {overwrites}")
+    assert statuses == [200, 302]
+    assert ActionItem.objects.get(pk=action.pk).title in {"Version 0", "Version 1"}
