@@ -8,7 +8,7 @@ GOVUK_BUILD := build/govuk
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench setup lint format check-deploy clean
+.PHONY: run test bench setup lint format check-deploy backup restore clean
 
 run: setup
 	$(PY) manage.py migrate --no-input --verbosity 0
@@ -78,6 +78,16 @@ check-deploy: setup
 	DEBUG=false SECRET_KEY=check-deploy-$$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n') \
 	  ALLOWED_HOSTS=feedback.example.gov.uk CSRF_TRUSTED_ORIGINS=https://feedback.example.gov.uk \
 	  $(PY) manage.py check --deploy --fail-level WARNING
+
+# Backs up the PostgreSQL database named by DATABASE_URL and the uploaded files into BACKUP
+# (default: a new folder under backups/).
+backup: setup
+	$(PY) manage.py backup $(BACKUP)
+
+# Restores BACKUP into the empty database named by DATABASE_URL; FORCE=1 replaces one in use.
+restore: setup
+	@test -n "$(BACKUP)" || { echo "Name the backup: make restore BACKUP=backups/<folder>"; exit 1; }
+	$(PY) manage.py restore "$(BACKUP)" $(if $(filter 1,$(FORCE)),--force)
 
 clean:
 	rm -rf $(VENV) node_modules build staticfiles
