@@ -7,7 +7,7 @@ from actions.models import ActionItem, Status
 from actions.services import action_post_update
 from tests.concurrency import at_once, needs_postgresql, restore_data_from_migrations
 from tests.conftest import client_for
-from tests.factories import ActionItemFactory, ContributionFactory, UserFactory
+from tests.factories import ActionItemFactory, ContributionFactory, UserFactory, WorkshopFactory
 from workshops import roles
 from workshops.models import Contribution
 
@@ -143,3 +143,19 @@ def test_two_organisers_saving_the_same_action_at_once_one_is_refused():
     print(f"\nFIGURE: 2 admin saves at once: {statuses}, silent overwrites {overwrites}")
     assert statuses == [200, 302]
     assert ActionItem.objects.get(pk=action.pk).title in {"Version 0", "Version 1"}
+
+
+def test_two_organisers_editing_a_workshop_cannot_overwrite_each_other(organiser, other_organiser):
+    workshop = WorkshopFactory(title="Social media: so what?", location="Room 2")
+    url = reverse("admin:workshops_workshop_change", args=[workshop.pk])
+    first, second = client_for(organiser), client_for(other_organiser)
+    first_form = change_form_data(first.get(url))
+    second_form = change_form_data(second.get(url))
+
+    assert first.post(url, first_form | {"title": "Social media guidelines"}).status_code == 302
+    response = second.post(url, second_form | {"location": "Room 3"})
+
+    assert response.status_code == 200
+    assert "Someone else changed the title of this workshop" in response.text
+    workshop.refresh_from_db()
+    assert (workshop.title, workshop.location) == ("Social media guidelines", "Room 2")
