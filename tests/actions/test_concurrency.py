@@ -8,11 +8,11 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from actions.models import ReminderSent, Status, StatusUpdate
+from actions.models import QuestionsReminderSent, ReminderSent, Status, StatusUpdate
 from actions.services import action_post_update
 from tests.concurrency import at_once, needs_postgresql, restore_data_from_migrations
-from tests.factories import ActionItemFactory, WorkshopFactory
-from workshops.models import Follower
+from tests.factories import ActionItemFactory, ContributionFactory, WorkshopFactory
+from workshops.models import ContributionKind, Follower
 
 FAR_AHEAD = datetime.date(2099, 1, 1)
 
@@ -47,16 +47,25 @@ def test_two_updates_at_once_both_land_and_the_status_is_the_latest(owner_a, dep
 RUNS = 3
 
 
-def test_send_reminders_run_three_times_at_once_sends_each_reminder_once(owner_a, department_a):
+def test_send_reminders_run_three_times_at_once_sends_each_reminder_once(
+    organiser, owner_a, department_a
+):
     actions = ActionItemFactory.create_batch(4, owner=department_a, due_date=FAR_AHEAD)
+    ContributionFactory(
+        kind=ContributionKind.QUESTION, entered_at=timezone.now() - datetime.timedelta(days=60)
+    )
 
     at_once(RUNS, lambda n: call_command("send_reminders", stdout=io.StringIO()))
 
     sent = len(mail.outbox)
-    print(f"\nFIGURE: send_reminders: {RUNS} runs at once x {len(actions)} due = {sent} emails")
+    print(
+        f"\nFIGURE: send_reminders: {RUNS} runs at once, 4 actions + 1 question = {sent} emails"
+    )
     assert ReminderSent.objects.count() == len(actions)
-    assert sent == len(actions)
-    assert sorted(message.to[0] for message in mail.outbox) == [owner_a.email] * len(actions)
+    assert QuestionsReminderSent.objects.count() == 1
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [owner_a.email] * len(actions) + [organiser.email]
+    )
 
 
 def test_send_digests_run_three_times_at_once_sends_each_follower_one_digest():
