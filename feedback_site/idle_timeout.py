@@ -52,6 +52,13 @@ def record_activity(session, now: float, *, force: bool = False) -> None:
         session[LAST_ACTIVITY_KEY] = now
 
 
+def start_session_clock(sender, request, user, **kwargs):
+    """At sign-in both clocks start, so the first pages after it write nothing more."""
+    if request is not None and hasattr(request, "session"):
+        record_activity(request.session, time.time(), force=True)
+        request.session[SIGNED_IN_AT_KEY] = request.session[LAST_ACTIVITY_KEY]
+
+
 class IdleTimeoutMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
