@@ -104,6 +104,8 @@ class StashOnSignInRedirectMiddleware:
             and response.status_code == 302
             and not request.user.is_authenticated
             and is_sign_in_redirect(response)
+            # The inactivity check answers before the form token is checked.
+            and is_same_origin(request)
             and stash(request)
         ):
             messages.info(

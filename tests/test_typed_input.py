@@ -14,6 +14,7 @@ from tests.factories import ActionItemFactory, ContributionFactory, FlipchartGro
 
 pytestmark = pytest.mark.django_db
 
+SAME_SITE = {"Origin": "http://testserver"}
 NOTES = "+ Yammer works well\n- Facebook is blocked <b>everywhere</b>\n? Who can we ask"
 
 
@@ -70,7 +71,7 @@ def test_text_sent_after_the_session_ended_is_in_the_form_after_signing_in(form)
     client = client_for(user)
     end_session(client)
 
-    response = client.post(url, data)
+    response = client.post(url, data, headers=SAME_SITE)
 
     assert response.status_code == 302
     assert response.url == f"{reverse('login')}?next={url}"
@@ -87,7 +88,7 @@ def test_text_sent_with_an_expired_form_token_is_shown_and_filled_in_again(form)
     client = client_for(user)
     client.handler.enforce_csrf_checks = True
 
-    response = client.post(url, data, headers={"Origin": "http://testserver"})
+    response = client.post(url, data, headers=SAME_SITE)
 
     assert response.status_code == 403
     assert "Your form could not be sent" in response.text
@@ -123,6 +124,7 @@ def test_secrets_are_never_kept(facilitator, group):
             "csrfmiddlewaretoken": "abc",
             "reset_token": "xyz",
         },
+        headers=SAME_SITE,
     )
 
     kept = client.session[typed_input.SESSION_KEY][url]["fields"]
@@ -137,7 +139,8 @@ def test_at_most_five_forms_are_kept_and_the_oldest_goes_first(facilitator):
     end_session(client)
 
     for group in groups:
-        client.post(group.get_absolute_url(), {"notes": f"Note for {group.pk}", "key": "k"})
+        notes = {"notes": f"Note for {group.pk}", "key": "k"}
+        client.post(group.get_absolute_url(), notes, headers=SAME_SITE)
 
     kept = client.session[typed_input.SESSION_KEY]
     assert list(kept) == [group.get_absolute_url() for group in groups[1:]]
@@ -148,17 +151,25 @@ def test_kept_text_is_dropped_after_two_hours(facilitator, group):
     client = client_for(facilitator)
     end_session(client)
     with time_machine.travel(0, tick=False):
-        client.post(url, data)
+        client.post(url, data, headers=SAME_SITE)
     with time_machine.travel(2 * 60 * 60, tick=False):
         page = sign_in_again(client, facilitator, url)
     assert "Yammer" not in page.text
+
+
+def test_a_form_sent_from_another_site_after_the_session_ended_is_not_kept(facilitator, group):
+    _, url, data, _ = capture_form(facilitator, group)
+    client = client_for(facilitator)
+    end_session(client)
+    client.post(url, data, headers={"Origin": "https://attacker.example"})
+    assert typed_input.SESSION_KEY not in client.session
 
 
 def test_a_failed_form_with_nothing_typed_keeps_nothing(facilitator, group):
     url = group.get_absolute_url()
     client = client_for(facilitator)
     end_session(client)
-    client.post(url, {"notes": "   "})
+    client.post(url, {"notes": "   "}, headers=SAME_SITE)
     assert typed_input.SESSION_KEY not in client.session
 
 
@@ -173,11 +184,11 @@ def test_no_typed_text_is_lost_over_the_scenarios(facilitator, group, owner_a, d
     for user, url, data, text in scenarios:
         client = client_for(user)
         end_session(client)
-        client.post(url, data)
+        client.post(url, data, headers=SAME_SITE)
         lost += escape(text, quote=False) not in sign_in_again(client, user, url).text
         csrf_client = client_for(user)
         csrf_client.handler.enforce_csrf_checks = True
-        csrf_client.post(url, data, headers={"Origin": "http://testserver"})
+        csrf_client.post(url, data, headers=SAME_SITE)
         lost += escape(text, quote=False) not in csrf_client.get(url).text
     print(f"\nFIGURE: typed texts lost = {lost} of {2 * len(scenarios)} scenarios")
     assert lost == 0
