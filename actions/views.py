@@ -16,6 +16,7 @@ from actions.services import (
     action_post_update,
     due_date_decide,
 )
+from feedback_site import typed_input
 from workshops.models import Workshop
 from workshops.roles import is_organiser
 
@@ -95,7 +96,8 @@ def history_of(action: ActionItem) -> list[HistoryEntry]:
 def render_action_page(request, action, *, form=None):
     context = {
         "action": action,
-        "form": form or UpdateForm(initial={"status": action.status}),
+        "form": form
+        or UpdateForm(initial={"status": action.status, **typed_input.restore(request)}),
         "history": history_of(action),
         "original_due_date": (
             action.due_date_changes.filter(state__in=DueDateChange.MOVED_STATES)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "simple_history",
+    "feedback_site",
     "workshops",
     "actions",
 ]
@@ -61,6 +62,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "feedback_site.typed_input.StashOnSignInRedirectMiddleware",
+    "feedback_site.idle_timeout.IdleTimeoutMiddleware",
+    "feedback_site.outage.DatabaseOutageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -81,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "feedback_site.context_processors.service",
+                "feedback_site.idle_timeout.session_timeout",
             ],
         },
     },
@@ -322,3 +327,34 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# --- resilience: database timeouts, error logs, idle sessions ---
+# A slow or hung database answers 503 within these limits instead of holding every worker.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options.setdefault("connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")))
+    _db_options["options"] = " ".join(
+        [
+            _db_options.get("options", ""),
+            f"-c statement_timeout={int(os.environ.get('DATABASE_STATEMENT_TIMEOUT', '30'))}s",
+            f"-c lock_timeout={int(os.environ.get('DATABASE_LOCK_TIMEOUT', '10'))}s",
+        ]
+    ).strip()
+
+# JSON lines on stderr in production, plain text while DEBUG is on.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
+LOGGING["formatters"] = {
+    "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    "json": {
+        "()": "pythonjsonlogger.json.JsonFormatter",
+        "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+    },
+}
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
+
+# Signed-in sessions end after this many seconds without a request, and after the absolute limit
+# however active; pages warn this many seconds before the end and offer to extend.
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(12 * 60 * 60)))
+SESSION_TIMEOUT_WARNING = int(os.environ.get("SESSION_TIMEOUT_WARNING", "120"))
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from actions import sign_in
-from feedback_site import views
+from feedback_site import idle_timeout, views
 from workshops import forms as auth_forms
 
 admin.site.site_header = "Workshop feedback administration"
@@ -26,6 +26,7 @@ account_patterns = [
     path("sign-in/email/link/", sign_in.email_sign_in_link, name="email_sign_in_link"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("signed-in/", views.signed_in, name="signed_in"),
+    path("session/extend/", idle_timeout.session_extend, name="session_extend"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(
@@ -77,3 +78,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]
+
+handler500 = "feedback_site.views.server_error"

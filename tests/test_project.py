@@ -43,6 +43,7 @@ PUBLIC = {
 }
 SIGNED_IN = {
     "signed_in",
+    "session_extend",
     "password_change",
     "password_change_done",
     "workshops:group_list",

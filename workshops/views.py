@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView, ListView
 
+from feedback_site import typed_input
 from workshops.forms import CaptureForm, ContributionForm, PhotoForm, StartRoundsForm
 from workshops.models import CaptureBatch, Contribution, FlipchartGroup, FlipchartPhoto, Workshop
 from workshops.photos import CONTENT_TYPES
@@ -100,7 +101,9 @@ def render_capture_page(request, group, *, capture_form=None, photo_form=None, s
         added_key = None
     if added_key is not None:
         added = CaptureBatch.objects.filter(group=group, key=added_key).first()
-    capture_form = capture_form or CaptureForm(initial={"key": uuid.uuid4()})
+    capture_form = capture_form or CaptureForm(
+        initial={"key": uuid.uuid4(), **typed_input.restore(request)}
+    )
     capture_form.helper.form_action = group.get_absolute_url()
     photo_form = photo_form or PhotoForm()
     photo_form.helper.form_action = reverse("workshops:group_photo_add", kwargs={"pk": group.pk})
@@ -187,7 +190,11 @@ def editable_contribution(request, pk) -> Contribution:
 @login_required
 def contribution_edit(request, pk):
     contribution = editable_contribution(request, pk)
-    form = ContributionForm(request.POST or None, instance=contribution)
+    form = ContributionForm(
+        request.POST or None,
+        instance=contribution,
+        initial=typed_input.restore(request) if request.method == "GET" else None,
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Note updated")
