@@ -26,6 +26,8 @@ account_patterns = [
     path("sign-in/email/link/", sign_in.email_sign_in_link, name="email_sign_in_link"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("signed-in/", views.signed_in, name="signed_in"),
+    path("two-factor/", views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/set-up/", views.two_factor_setup, name="two_factor_setup"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(
@@ -43,7 +45,7 @@ account_patterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
+        views.ResetPasswordView.as_view(
             form_class=auth_forms.ResetPasswordForm,
             extra_context={"page_title": "Reset your password"},
             extra_email_context={"site_name": settings.SERVICE_NAME},
