@@ -1,7 +1,5 @@
 """Sign in by a single-use emailed link, for owners who visit rarely and have no password."""
 
-import hashlib
-
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, login
 from django.core.mail import EmailMessage
@@ -14,7 +12,7 @@ from django.views.decorators.debug import sensitive_variables
 from sesame.utils import get_query_string
 
 from actions.forms import EmailSignInForm
-from actions.rate_limits import over_rate_limit
+from feedback_site.sign_in_throttle import over_emailed_link_limit
 
 
 def safe_next(request, url: str) -> str:
@@ -55,14 +53,7 @@ def email_sign_in(request):
     )
     if request.method == "POST" and form.is_valid():
         email = get_user_model().objects.normalize_email(form.cleaned_data["email"])
-        digest = hashlib.sha256(email.encode()).hexdigest()
-        limit, window = settings.SIGN_IN_LINK_RATE
-        if over_rate_limit(
-            f"sign-in-link:email:{digest}",
-            f"sign-in-link:ip:{request.META.get('REMOTE_ADDR')}",
-            limit=limit,
-            window=window,
-        ):
+        if over_emailed_link_limit(request, "sign-in-link", email):
             form.add_error(
                 "email",
                 "You have asked for too many sign-in links. Wait 15 minutes, then try again",

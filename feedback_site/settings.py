@@ -2,6 +2,7 @@
 
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +51,10 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "simple_history",
     "feedback_site",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "workshops",
     "actions",
 ]
@@ -61,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "feedback_site.two_factor.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "feedback_site.typed_input.StashOnSignInRedirectMiddleware",
     "feedback_site.idle_timeout.IdleTimeoutMiddleware",
@@ -68,6 +75,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "feedback_site.urls"
@@ -111,6 +119,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    # First, so that throttled sign-ins are refused before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     # Sign in by an emailed link, for owners who have no password.
     "sesame.backends.ModelBackend",
@@ -358,3 +368,24 @@ SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
 SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(12 * 60 * 60)))
 SESSION_TIMEOUT_WARNING = int(os.environ.get("SESSION_TIMEOUT_WARNING", "120"))
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+# --- sign-in ---
+# How many proxies in front of the service append to X-Forwarded-For; 0 trusts REMOTE_ADDR only.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+SIGN_IN_FAILURES_PER_USERNAME = int(os.environ.get("SIGN_IN_FAILURES_PER_USERNAME", "5"))
+SIGN_IN_FAILURES_PER_ADDRESS = int(os.environ.get("SIGN_IN_FAILURES_PER_ADDRESS", "50"))
+SIGN_IN_COOL_OFF_MINUTES = int(os.environ.get("SIGN_IN_COOL_OFF_MINUTES", "15"))
+AXES_HANDLER = "feedback_site.sign_in_throttle.SignInThrottle"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# SignInThrottle counts the limits reached, each against its own setting above.
+AXES_FAILURE_LIMIT = 1
+AXES_COOLOFF_TIME = timedelta(minutes=SIGN_IN_COOL_OFF_MINUTES)
+AXES_CLIENT_IP_CALLABLE = "feedback_site.sign_in_throttle.client_address"
+# The sign-in forms (ours and the admin's) and authenticate() name it "username", not "email".
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "feedback_site.sign_in_throttle.sign_in_username"
+AXES_LOCKOUT_CALLABLE = "feedback_site.sign_in_throttle.locked_out"
+# A success must not wipe the address's count: an attacker could sign in to their own account.
+AXES_RESET_ON_SUCCESS = False
+OTP_TOTP_ISSUER = SERVICE_NAME
+# Axes narrates every attempt at INFO; its warnings (failures, lockouts) are the useful part.
+LOGGING["loggers"] = {"axes": {"level": os.environ.get("AXES_LOG_LEVEL", "WARNING")}}

@@ -27,6 +27,8 @@ account_patterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("signed-in/", views.signed_in, name="signed_in"),
     path("session/extend/", idle_timeout.session_extend, name="session_extend"),
+    path("two-factor/", views.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/set-up/", views.two_factor_setup, name="two_factor_setup"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(
@@ -44,7 +46,7 @@ account_patterns = [
     ),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
+        views.ResetPasswordView.as_view(
             form_class=auth_forms.ResetPasswordForm,
             extra_context={"page_title": "Reset your password"},
             extra_email_context={"site_name": settings.SERVICE_NAME},

@@ -1,6 +1,10 @@
+import re
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import OrganisationFactory, UserFactory
 from workshops import roles
@@ -54,9 +58,24 @@ def owner_b(department_b):
 
 
 def client_for(user) -> Client:
+    """A client signed in as the user; for staff, past the second factor too."""
     client = Client()
     client.force_login(user)
+    if user.is_staff or user.is_superuser:
+        verify_second_factor(client, user)
     return client
+
+
+def verify_second_factor(client: Client, user) -> TOTPDevice:
+    """Mark the client's session as having passed two-factor authentication with the user's
+    authenticator app (made if they have none)."""
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=True, defaults={"name": "Authenticator app"}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
 
 
 @pytest.fixture(autouse=True)
@@ -65,3 +84,9 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def without_nonces(html: str) -> str:
+    """A page with its per-response secrets (CSP nonces, CSRF tokens) blanked out."""
+    html = re.sub(r"""nonce(=")?-?[\w+/=-]+""", "nonce", html)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken"', html)

@@ -44,6 +44,8 @@ PUBLIC = {
 SIGNED_IN = {
     "signed_in",
     "session_extend",
+    "two_factor_verify",
+    "two_factor_setup",
     "password_change",
     "password_change_done",
     "workshops:group_list",

@@ -5,6 +5,7 @@ from crispy_forms_gds.layout import Field, Fixed, Layout, Size, Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
+from django_otp import match_token
 
 from workshops.capture import parse_notes
 from workshops.models import Contribution, ContributionKind
@@ -77,6 +78,44 @@ class NewPasswordForm(GovukFormMixin, auth_forms.SetPasswordForm):
 
 class ChangePasswordForm(GovukFormMixin, auth_forms.PasswordChangeForm):
     submit_label = "Change password"
+
+
+class SecurityCodeForm(GovukFormMixin, forms.Form):
+    """A code from the user's authenticator app, or one of their backup codes."""
+
+    code = forms.CharField(
+        label="Security code",
+        help_text="The 6-digit code from your authenticator app, or one of your backup codes.",
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
+        error_messages={"required": "Enter your security code"},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(Field.text("code", field_width=Fixed.TEN))
+
+    def clean_code(self):
+        self.device = match_token(self.user, self.cleaned_data["code"].replace(" ", ""))
+        if self.device is None:
+            raise ValidationError("Enter a correct security code")
+        return self.cleaned_data["code"]
+
+
+class ConfirmAuthenticatorForm(SecurityCodeForm):
+    """The first code from a newly added authenticator app proves it was set up right."""
+
+    def __init__(self, *args, device, **kwargs):
+        super().__init__(*args, user=device.user, **kwargs)
+        self.device = device
+        self.fields["code"].label = "Code from your authenticator app"
+        self.fields["code"].help_text = ""
+
+    def clean_code(self):
+        if not self.device.verify_token(self.cleaned_data["code"].replace(" ", "")):
+            raise ValidationError("Enter the code your authenticator app shows now")
+        return self.cleaned_data["code"]
 
 
 class CaptureForm(GovukFormMixin, forms.Form):

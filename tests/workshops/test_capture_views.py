@@ -344,9 +344,9 @@ def test_capture_pages_issue_a_bounded_number_of_queries(
     client = client_for(organiser)
     run_sheet = reverse("workshops:workshop_run_sheet", kwargs={"slug": group.workshop.slug})
     for url, limit in [
-        (capture_url(group), 7),
-        (reverse("workshops:group_list"), 4),
-        (run_sheet, 5),
+        (capture_url(group), 8),
+        (reverse("workshops:group_list"), 5),
+        (run_sheet, 6),
     ]:
         with django_assert_max_num_queries(limit):
             assert client.get(url).status_code == 200

@@ -1,7 +1,17 @@
-import pytest
-from django.core.management import CommandError, call_command
+import base64
 
-from actions.management.commands.seed_demo import DEMO_PASSWORD, DEMO_SLUG
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django_otp import match_token
+from django_otp.oath import totp
+
+from actions.management.commands.seed_demo import (
+    DEMO_BACKUP_CODES,
+    DEMO_PASSWORD,
+    DEMO_SLUG,
+    DEMO_TOTP_KEY,
+)
 from actions.models import ActionItem, Organisation, Status, StatusUpdate
 from workshops.models import Area, Contribution, FlipchartGroup, Theme, User, Workshop
 
@@ -72,7 +82,7 @@ def test_the_demo_has_one_action_due_soon_one_overdue_and_one_done(debug_on):
     assert overdue.deputy.email == "deputy@example.gov.uk"
 
 
-def test_the_demo_logins_work_for_each_role(debug_on, client, capsys):
+def test_the_demo_logins_work_for_each_role(debug_on, rf, capsys):
     call_command("seed_demo")
     printed = capsys.readouterr().out
     for email, role in [
@@ -82,8 +92,20 @@ def test_the_demo_logins_work_for_each_role(debug_on, client, capsys):
     ]:
         assert email in printed
         assert User.objects.get(email=email).groups.filter(name=role).exists()
-        assert client.login(username=email, password=DEMO_PASSWORD)
+        assert authenticate(rf.post("/"), username=email, password=DEMO_PASSWORD)
     assert DEMO_PASSWORD in printed
+
+
+def test_the_demo_organiser_signs_in_with_the_published_second_factor(debug_on, capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")
+    printed = capsys.readouterr().out
+    organiser = User.objects.get(email="organiser@example.gov.uk")
+    code = totp(base64.b32decode(DEMO_TOTP_KEY))
+    assert DEMO_TOTP_KEY in printed
+    assert match_token(organiser, f"{code:06d}") is not None
+    assert match_token(organiser, DEMO_BACKUP_CODES[0]) is not None
+    assert match_token(organiser, DEMO_BACKUP_CODES[0]) is None, "a backup code works once"
 
 
 def test_seeding_refuses_to_create_known_passwords_without_debug(settings):

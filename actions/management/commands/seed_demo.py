@@ -1,5 +1,6 @@
 """Load the demo workshop from the GDS blog post about Civil Service Live, 4 July 2012."""
 
+import base64
 import datetime
 
 from django.conf import settings
@@ -8,6 +9,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from actions.models import ActionItem, Organisation, Status
 from actions.services import action_accept, action_create, action_post_update
@@ -17,6 +20,9 @@ from workshops.models import ContributionKind as Kind
 
 DEMO_SLUG = "social-media-guidelines-so-what"
 DEMO_PASSWORD = "demo-workshop-2012"  # local use only: the command refuses to run without DEBUG
+# The organiser's authenticator app key and backup codes, published for the same reason.
+DEMO_TOTP_KEY = "DEMOWORKSHOPFEEDBACKORGANISER234"
+DEMO_BACKUP_CODES = ["demo-backup-1", "demo-backup-2", "demo-backup-3"]
 
 DEMO_DEPUTY_EMAIL = "deputy@example.gov.uk"
 DEMO_LOGINS = [
@@ -263,6 +269,10 @@ class Command(BaseCommand):
         self.stdout.write("\nDemo logins (local use only):")
         for email, _, _, role in DEMO_LOGINS:
             self.stdout.write(f"  {role[:-1].lower():<12} {email}  password: {DEMO_PASSWORD}")
+        self.stdout.write(
+            f"The organiser's second factor: add the key {DEMO_TOTP_KEY} to an authenticator "
+            f"app, or use a backup code: {', '.join(DEMO_BACKUP_CODES)}"
+        )
 
     def demo_users(self):
         User = get_user_model()
@@ -291,9 +301,22 @@ class Command(BaseCommand):
             deputy.save(update_fields=["password"])
             deputy.groups.add(Group.objects.get(name=roles.OWNERS))
         users["deputy"] = deputy
+        self.demo_second_factor(users[roles.ORGANISERS])
         owner_org = Organisation.objects.get(slug="digital-leaders-network")
         owner_org.members.add(users[roles.OWNERS], deputy)
         return users
+
+    def demo_second_factor(self, organiser):
+        TOTPDevice.objects.get_or_create(
+            user=organiser,
+            name="Demo authenticator app",
+            defaults={"key": base64.b32decode(DEMO_TOTP_KEY).hex(), "confirmed": True},
+        )
+        backup, created = StaticDevice.objects.get_or_create(user=organiser, name="Backup codes")
+        if created:
+            StaticToken.objects.bulk_create(
+                StaticToken(device=backup, token=code) for code in DEMO_BACKUP_CODES
+            )
 
     def load_workshop(self, users, *, today: datetime.date):
         held_on = today - datetime.timedelta(weeks=6)
