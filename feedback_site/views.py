@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from feedback_site.hostile_input import render_bad_request
 from workshops.roles import is_facilitator, is_organiser, is_owner
 
 logger = logging.getLogger(__name__)
@@ -24,6 +25,11 @@ def healthz(request):
         logger.exception("Health check: the database did not answer")
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def bad_request(request, exception=None):
+    """Oversized or malformed requests, and unknown hosts, in the service's own layout."""
+    return render_bad_request(request)
 
 
 def csrf_failure(request, reason=""):
