@@ -12,8 +12,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from actions.progress import public_actions, public_contributions
 from workshops.models import Workshop
 
-# A spreadsheet runs a cell starting with any of these as a formula; full-width forms included,
-# since some spreadsheets fold them to their ASCII twins.
+# A spreadsheet runs a cell starting with any of these as a formula, even after leading spaces;
+# full-width forms included, since some spreadsheets fold them to their ASCII twins.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 CONTRIBUTION_HEADINGS = [
@@ -58,7 +58,7 @@ def neutralise(value) -> str:
     them, so CSV and XLSX say the same."""
     text = "" if value is None else str(value)
     text = ILLEGAL_CHARACTERS_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
+    return f"'{text}" if text.lstrip().startswith(FORMULA_TRIGGERS) else text
 
 
 def _date(value) -> str:

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from actions.emails import subject_line
 from actions.models import StatusUpdate
 from workshops.models import Contribution, Follower, Workshop
 
@@ -77,7 +78,7 @@ def send_confirmation(*, workshop: Workshop, email: str, site_url: str) -> None:
         "hours": settings.FOLLOW_CONFIRM_MAX_AGE_HOURS,
     }
     send_mail(
-        f"Confirm you want updates on {workshop.title}",
+        subject_line(f"Confirm you want updates on {workshop.title}"),
         render_to_string("actions/email/follow_confirm.txt", context),
         None,
         [email],
@@ -159,7 +160,7 @@ def digest_message(follower: Follower, digest: Digest) -> tuple:
         "unsubscribe_url": settings.SITE_URL + unsubscribe_path(workshop, follower.email),
     }
     return (
-        f"Progress on {workshop.title}",
+        subject_line(f"Progress on {workshop.title}"),
         render_to_string("actions/email/digest.txt", context),
         None,
         [follower.email],

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from actions.emails import subject_line
 from actions.models import CLOSED_STATUSES, ActionItem, Organisation
 from workshops.roles import ORGANISERS
 
@@ -157,5 +158,5 @@ def build_emails(due: Due, to: list[str]) -> list[EmailMessage]:
             "service_name": settings.SERVICE_NAME,
         },
     )
-    subject = due.step.subject.format(**values)
+    subject = subject_line(due.step.subject.format(**values))
     return [EmailMessage(subject=subject, body=body, to=[address]) for address in to]

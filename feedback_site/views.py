@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from django_otp import user_has_device
 
 from feedback_site import two_factor, typed_input
+from feedback_site.hostile_input import render_bad_request
 from feedback_site.outage import DATABASE_UNAVAILABLE, outage_response
 from feedback_site.sign_in_throttle import over_emailed_link_limit
 from workshops.forms import ConfirmAuthenticatorForm, SecurityCodeForm
@@ -57,6 +58,11 @@ def server_error(request):
     response = HttpResponse(page, status=500)
     response["X-Error-Reference"] = reference
     return response
+
+
+def bad_request(request, exception=None):
+    """Oversized or malformed requests, and unknown hosts, in the service's own layout."""
+    return render_bad_request(request)
 
 
 def csrf_failure(request, reason=""):

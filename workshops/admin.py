@@ -324,7 +324,7 @@ class FlipchartPhotoInline(admin.TabularInline):
     @admin.display(description="Photo")
     def preview(self, photo):
         return format_html(
-            '<a href="{}"><img src="{}" alt="Photo of the flipchart" style="max-height: 8rem"></a>',
+            '<a href="{}"><img src="{}" alt="Photo of the flipchart" height="128"></a>',
             photo.get_absolute_url(),
             photo.get_absolute_url(),
         )

@@ -201,6 +201,15 @@ class ContributionForm(GovukFormMixin, forms.ModelForm):
             Field.radios("reach", legend_size=Size.SMALL, small=True),
         )
 
+    def clean_kind(self):
+        kind = self.cleaned_data["kind"]
+        if self.instance.closed_at and kind != ContributionKind.QUESTION:
+            raise ValidationError(
+                "This question has been answered or closed, so it must stay a question",
+                code="closed_question",
+            )
+        return kind
+
 
 class StartRoundsForm(GovukFormMixin, forms.Form):
     submit_label = "Start all rounds now"

@@ -19,7 +19,25 @@ from workshops.models import Area
 
 pytestmark = pytest.mark.django_db
 
-FORMULAS = ["=1+1", "==1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", "\uff1d1+1"]
+FORMULAS = [
+    "=1+1",
+    "==1+1",
+    "+1+1",
+    "-1+1",
+    "@SUM(A1)",
+    "\t=1",
+    "\r=1",
+    "\n=1",
+    "  =1+1",
+    "\u3000=1+1",
+    "\uff1d1+1",
+    "\uff0b1+1",
+    "\uff0d1+1",
+    "\uff20SUM(A1)",
+    "+-=1",
+]
+# Control characters a spreadsheet cannot hold are dropped, so what follows them is checked.
+HIDDEN_FORMULAS = ["\x00=1+1", "\x00\x01@SUM(A1)", "\x0b-1"]
 
 
 @pytest.fixture
@@ -50,6 +68,11 @@ def xlsx_rows(response):
 @pytest.mark.parametrize("formula", FORMULAS)
 def test_cells_a_spreadsheet_would_run_are_neutralised(formula):
     assert neutralise(formula) == f"'{formula}".replace("\r", "\n")
+
+
+@pytest.mark.parametrize("formula", HIDDEN_FORMULAS)
+def test_formulas_behind_dropped_control_characters_are_neutralised(formula):
+    assert neutralise(formula) == "'" + formula.lstrip("\x00\x01\x0b")
 
 
 @pytest.mark.parametrize("text", ["Facebook is blocked", "1+1=2", "'quoted", "", None, 42])
@@ -84,7 +107,8 @@ def test_formula_payloads_are_neutralised_in_csv_and_xlsx(client, workshop, grou
 
 
 def test_xlsx_holds_no_live_formula(client, workshop, group):
-    ContributionFactory(group=group, text="=1+1")
+    for formula in FORMULAS:
+        ContributionFactory(group=group, text=formula)
 
     sheet = load_workbook(
         io.BytesIO(client.get(url("contributions_xlsx", workshop)).content)

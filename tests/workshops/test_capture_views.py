@@ -12,6 +12,7 @@ from tests.factories import ContributionFactory, FlipchartGroupFactory, UserFact
 from workshops import roles
 from workshops.models import CaptureBatch, Contribution
 from workshops.models import ContributionKind as Kind
+from workshops.services import question_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -350,3 +351,19 @@ def test_capture_pages_issue_a_bounded_number_of_queries(
     ]:
         with django_assert_max_num_queries(limit):
             assert client.get(url).status_code == 200
+
+
+def test_an_answered_question_cannot_be_edited_into_another_kind(facilitator, organiser):
+    question = ContributionFactory(kind=Contribution.Kind.QUESTION, text="Why is Twitter blocked?")
+    question.group.facilitators.add(facilitator)
+    question_answer(question=question, by=organiser, answer="It is not any more")
+
+    response = client_for(facilitator).post(
+        reverse("workshops:contribution_edit", args=[question.pk]),
+        {"text": "Why is Twitter blocked?", "kind": Contribution.Kind.IDEA, "reach": ""},
+    )
+
+    assert response.status_code == 200
+    assert "must stay a question" in response.text
+    question.refresh_from_db()
+    assert question.kind == Contribution.Kind.QUESTION
