@@ -58,9 +58,7 @@ def test_send_reminders_run_three_times_at_once_sends_each_reminder_once(
     at_once(RUNS, lambda n: call_command("send_reminders", stdout=io.StringIO()))
 
     sent = len(mail.outbox)
-    print(
-        f"\nFIGURE: send_reminders: {RUNS} runs at once, 4 actions + 1 question = {sent} emails"
-    )
+    print(f"\nFIGURE: send_reminders: {RUNS} runs at once, 4 actions + 1 question = {sent} emails")
     assert ReminderSent.objects.count() == len(actions)
     assert QuestionsReminderSent.objects.count() == 1
     assert sorted(message.to[0] for message in mail.outbox) == sorted(
