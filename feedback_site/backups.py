@@ -142,7 +142,8 @@ def backup_restore(
     if tables_before and not force:
         raise BackupError(
             f"The database {database['NAME']} already has {len(tables_before)} tables. Restore "
-            "into an empty database, or set FORCE=1 to replace what is there."
+            "into an empty database, or force it (make restore FORCE=1, or --force) to replace "
+            "what is there."
         )
     clean = ["--clean", "--if-exists"] if tables_before else []
     _run(

@@ -34,6 +34,7 @@ def _post_value(bound):
 
 def change_form_data(response) -> dict:
     """What the browser would send back from an admin change page, untouched."""
+    assert 'type="hidden" name="edit_fingerprint"' in response.text
     data = {}
     forms = [response.context["adminform"].form]
     for inline in response.context["inline_admin_formsets"]:
