@@ -139,3 +139,27 @@ def test_no_bypass_attempt_gets_past_the_lockout(alex, settings, trusted_proxies
         f"proxies: {len(successes)}, sign-ins that got through: {sum(successes.values())}"
     )
     assert successes == dict.fromkeys(bypass_attempts(), 0)
+
+
+@pytest.mark.parametrize("path", ["email_sign_in", "password_reset"])
+def test_emailed_links_are_limited_per_address_even_with_a_rotating_forwarded_for(
+    alex, settings, path
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    statuses = [
+        Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 192.0.2.8")
+        .post(reverse(path), {"email": f"person{n}@example.gov.uk"})
+        .status_code
+        for n in range(6)
+    ]
+    assert statuses == [302] * 5 + [429]
+
+
+def test_password_reset_emails_are_limited_per_account_whoever_asks(alex):
+    statuses = [
+        Client(REMOTE_ADDR=f"192.0.2.{n}")
+        .post(reverse("password_reset"), {"email": " ALEX@example.gov.uk"})
+        .status_code
+        for n in range(6)
+    ]
+    assert statuses == [302] * 5 + [429]
