@@ -15,10 +15,11 @@ from actions.forms import EmailSignInForm
 from feedback_site.sign_in_throttle import over_emailed_link_limit
 
 
-def safe_next(request, url: str) -> str:
+def safe_next(request, url: str, fallback: str = "actions:action_list") -> str:
+    """The page asked for, if it is on this site; otherwise the named fallback page."""
     if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
         return url
-    return reverse("actions:action_list")
+    return reverse(fallback)
 
 
 @sensitive_variables("link")

@@ -9,12 +9,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_safe
 from django_otp import user_has_device
 
+from actions.sign_in import safe_next
 from feedback_site import two_factor, typed_input
 from feedback_site.hostile_input import render_bad_request
 from feedback_site.outage import DATABASE_UNAVAILABLE, outage_response
@@ -92,10 +92,7 @@ def signed_in(request):
 
 
 def _next_or_start(request) -> str:
-    next_url = request.GET.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        return next_url
-    return reverse("signed_in")
+    return safe_next(request, request.GET.get("next", ""), fallback="signed_in")
 
 
 @login_required

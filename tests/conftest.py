@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import OrganisationFactory, UserFactory
@@ -84,6 +85,11 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def current_code(device: TOTPDevice) -> str:
+    """What the authenticator app with this device's key shows now."""
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
 def without_nonces(html: str) -> str:

@@ -134,8 +134,34 @@ def test_no_bypass_attempt_gets_past_the_lockout(alex, settings, trusted_proxies
             signed_in(sign_in(username, PASSWORD, address="192.0.2.1", **meta))
         )
         AccessAttempt.objects.all().delete()  # each strategy starts from a clean count
+    requests = sum(len(attempts) + 1 for attempts in bypass_attempts().values())
     print(
-        f"FIGURE: sign-in lockout bypass strategies tried with {trusted_proxies} trusted "
-        f"proxies: {len(successes)}, sign-ins that got through: {sum(successes.values())}"
+        f"FIGURE: sign-in lockout bypass ({trusted_proxies} trusted proxies): "
+        f"{len(successes)} strategies, {requests} requests, "
+        f"sign-ins that got through: {sum(successes.values())}"
     )
     assert successes == dict.fromkeys(bypass_attempts(), 0)
+
+
+@pytest.mark.parametrize("path", ["email_sign_in", "password_reset"])
+def test_emailed_links_are_limited_per_address_even_with_a_rotating_forwarded_for(
+    alex, settings, path
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    statuses = [
+        Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 192.0.2.8")
+        .post(reverse(path), {"email": f"person{n}@example.gov.uk"})
+        .status_code
+        for n in range(6)
+    ]
+    assert statuses == [302] * 5 + [429]
+
+
+def test_password_reset_emails_are_limited_per_account_whoever_asks(alex):
+    statuses = [
+        Client(REMOTE_ADDR=f"192.0.2.{n}")
+        .post(reverse("password_reset"), {"email": " ALEX@example.gov.uk"})
+        .status_code
+        for n in range(6)
+    ]
+    assert statuses == [302] * 5 + [429]

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from actions import forms as action_forms
+from feedback_site.two_factor import authenticator_device_to_set_up
 from workshops import forms
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -121,6 +122,8 @@ def test_every_admin_page_sends_anonymous_visitors_to_the_admin_sign_in(client):
         action_forms.DueDateDecisionForm,
         action_forms.EmailSignInForm,
         forms.FollowForm,
+        forms.SecurityCodeForm,
+        forms.ConfirmAuthenticatorForm,
     ],
 )
 @pytest.mark.django_db
@@ -133,6 +136,10 @@ def test_every_form_renders_the_govuk_way(form_class, rf):
         form = form_class(rf.get("/"))
     elif form_class is action_forms.AcceptForm:
         form = form_class(action=ActionItemFactory())
+    elif form_class is forms.SecurityCodeForm:
+        form = form_class(user=UserFactory())
+    elif form_class is forms.ConfirmAuthenticatorForm:
+        form = form_class(device=authenticator_device_to_set_up(UserFactory()))
     else:
         form = form_class()
     html = render_crispy_form(form)

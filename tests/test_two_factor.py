@@ -7,11 +7,10 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.conftest import PASSWORD, client_for
+from tests.conftest import PASSWORD, client_for, current_code
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,10 +37,6 @@ def signed_in_with_password(user) -> Client:
     response = client.post(reverse("login"), {"username": user.email, "password": PASSWORD})
     assert response.status_code == 302
     return client
-
-
-def code_for(device: TOTPDevice) -> str:
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
 def confirmed_device(user) -> TOTPDevice:
@@ -82,7 +77,7 @@ def test_setting_up_shows_a_qr_code_and_the_key_then_backup_codes_once(staff):
     wrong = client.post(SET_UP + "?next=/admin/", {"code": "000000"})
     assert "Enter the code your authenticator app shows now" in wrong.text
     key_before = client.session.session_key
-    done = client.post(SET_UP + "?next=/admin/", {"code": code_for(device)})
+    done = client.post(SET_UP + "?next=/admin/", {"code": current_code(device)})
 
     codes = re.findall(r"<li><code>(\w+)</code></li>", done.text)
     assert len(codes) == 10
@@ -111,7 +106,7 @@ def test_a_code_from_the_app_opens_the_admin_under_a_new_session_key(staff):
     assert client.get(ADMIN).status_code == 302
 
     key_before = client.session.session_key
-    response = client.post(f"{VERIFY}?next=/admin/", {"code": code_for(device)})
+    response = client.post(f"{VERIFY}?next=/admin/", {"code": current_code(device)})
     assert response.url == "/admin/"
     assert client.session.session_key != key_before
     assert client.get(ADMIN).status_code == 200
@@ -129,7 +124,7 @@ def test_a_backup_code_works_once(staff):
 def test_a_code_page_sends_only_to_this_site(staff):
     device = confirmed_device(staff)
     client = signed_in_with_password(staff)
-    response = client.post(f"{VERIFY}?next=https://evil.example/", {"code": code_for(device)})
+    response = client.post(f"{VERIFY}?next=https://evil.example/", {"code": current_code(device)})
     assert response.url == reverse("signed_in")
 
 
@@ -160,6 +155,6 @@ def test_a_wrong_code_makes_the_next_try_wait(staff, settings):
     device = confirmed_device(staff)
     client = signed_in_with_password(staff)
     client.post(VERIFY, {"code": "123456"})
-    refused = client.post(VERIFY, {"code": code_for(device)})
+    refused = client.post(VERIFY, {"code": current_code(device)})
     assert "Enter a correct security code" in refused.text
     assert client.get(ADMIN).status_code == 302

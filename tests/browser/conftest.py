@@ -5,6 +5,9 @@ from importlib import import_module
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.apps import apps
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.conftest import current_code
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -61,3 +64,10 @@ def assert_accessible(page):
     page.wait_for_load_state()
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+def pass_second_factor(page, user):
+    """On the security code page, type what the user's authenticator app shows now."""
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    page.get_by_label("Security code").fill(current_code(device))
+    page.get_by_role("button", name="Continue").click()

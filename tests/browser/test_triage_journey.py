@@ -10,9 +10,9 @@ from playwright.sync_api import Page, expect
 from actions.dates import default_due_date
 from actions.management.commands.seed_demo import DEMO_PASSWORD, DEMO_SLUG
 from actions.models import ActionItem, Organisation
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, pass_second_factor
 from tests.factories import ContributionFactory
-from workshops.models import Workshop
+from workshops.models import User, Workshop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,6 +30,7 @@ def sign_in(page: Page, base_url: str):
     page.get_by_label("Email address").fill("organiser@example.gov.uk")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    pass_second_factor(page, User.objects.get(email="organiser@example.gov.uk"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Workshops, triage and actions")
 
 
