@@ -7,10 +7,6 @@ from actions import sign_in
 from feedback_site import views
 from workshops import forms as auth_forms
 
-admin.site.site_header = "Workshop feedback administration"
-admin.site.site_title = "Workshop feedback admin"
-admin.site.index_title = "Workshops, triage and actions"
-
 account_patterns = [
     path(
         "sign-in/",
