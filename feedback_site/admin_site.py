@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 
 from workshops.roles import may_use_admin
 
@@ -28,6 +29,14 @@ class FeedbackAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return may_use_admin(request.user)
+
+    # The service's own password pages share the admin's template names, so the admin's pages
+    # would render the service's templates without their context; send people there instead.
+    def password_change(self, request, extra_context=None):
+        return redirect("password_change")
+
+    def password_change_done(self, request, extra_context=None):
+        return redirect("password_change_done")
 
     def autocomplete_view(self, request):
         return OfferedAutocompleteJsonView.as_view(admin_site=self)(request)
