@@ -7,8 +7,15 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import client_for
-from tests.factories import ActionItemFactory, FlipchartGroupFactory, UserFactory, WorkshopFactory
+from tests.factories import (
+    ActionItemFactory,
+    ContributionFactory,
+    FlipchartGroupFactory,
+    UserFactory,
+    WorkshopFactory,
+)
 from workshops import roles
+from workshops.models import Contribution
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +168,14 @@ def test_a_deactivated_organiser_is_refused_at_once(organiser):
     organiser.is_active = False
     organiser.save()
     assert client.get(reverse("admin:index")).url.startswith(reverse("admin:login"))
+
+
+def test_admin_actions_refuse_staff_without_the_organiser_role(staff_facilitator, organiser):
+    note = ContributionFactory()
+    url = reverse("admin:workshops_contribution_changelist")
+    data = {"action": "remove_selected", "_selected_action": [note.pk], "index": 0}
+    response = client_for(staff_facilitator).post(url, data)
+    assert response.url.startswith(reverse("admin:login"))
+    assert Contribution.objects.present().filter(pk=note.pk).exists()
+    client_for(organiser).post(url, data)
+    assert not Contribution.objects.present().filter(pk=note.pk).exists()
