@@ -4,7 +4,6 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -18,13 +17,18 @@ from actions.services import (
 )
 from feedback_site import typed_input
 from workshops.models import Workshop
-from workshops.roles import is_organiser
+from workshops.roles import (
+    actions_for,
+    may_accept,
+    may_decide_due_dates,
+    role_required,
+)
 
 
 def visible_action(request, pk) -> ActionItem:
     """The action if this user may see it; otherwise not found, revealing nothing."""
     return get_object_or_404(
-        ActionItem.objects.visible_to(request.user)
+        actions_for(request.user)
         .select_related(
             "workshop", "area", "owner", "theme", "parent__owner", "accountable", "deputy"
         )
@@ -36,7 +40,7 @@ def visible_action(request, pk) -> ActionItem:
 @login_required
 def action_list(request):
     """Your actions: your organisations' (every one for organisers), grouped by status."""
-    visible = ActionItem.objects.visible_to(request.user)
+    visible = actions_for(request.user)
     form = ActionFilterForm(
         request.GET or None,
         workshops=Workshop.objects.filter(actions__in=visible).distinct().order_by("-date"),
@@ -51,7 +55,7 @@ def action_list(request):
     for action in actions.order_by("due_date", "pk"):
         by_status[Status(action.status)].append(action)
     proposals = []
-    if is_organiser(request.user):
+    if may_decide_due_dates(request.user):
         proposals = DueDateChange.objects.filter(state=DueDateChange.State.PROPOSED).select_related(
             "action__owner", "by"
         )
@@ -111,16 +115,14 @@ def render_action_page(request, action, *, form=None):
         "sources": action.sources.select_related("contribution__group"),
         "parent": (
             action.parent
-            if action.parent_id
-            and ActionItem.objects.visible_to(request.user).filter(pk=action.parent_id).exists()
+            if action.parent_id and actions_for(request.user).filter(pk=action.parent_id).exists()
             else None
         ),
         "children": action.children.all()
-        .filter(pk__in=ActionItem.objects.visible_to(request.user).values("pk"))
+        .filter(pk__in=actions_for(request.user).values("pk"))
         .select_related("owner"),
-        "can_accept": action.is_awaiting_acceptance
-        and action.owner.members.filter(pk=request.user.pk).exists(),
-        "can_decide": is_organiser(request.user),
+        "can_accept": action.is_awaiting_acceptance and may_accept(request.user, action),
+        "can_decide": may_decide_due_dates(request.user),
         "today": timezone.localdate(),
     }
     return render(request, "actions/actionitem_detail.html", context)
@@ -149,7 +151,7 @@ def action_detail(request, pk):
 @login_required
 def action_accept_view(request, pk):
     action = visible_action(request, pk)
-    if not action.owner.members.filter(pk=request.user.pk).exists():
+    if not may_accept(request.user, action):
         raise PermissionDenied
     if not action.is_awaiting_acceptance:
         messages.info(request, f"{action.owner} has already accepted this action")
@@ -173,10 +175,8 @@ def action_accept_view(request, pk):
     return render(request, "actions/actionitem_accept.html", {"action": action, "form": form})
 
 
-@login_required
+@role_required(may_decide_due_dates)
 def due_date_decide_view(request, pk, change_pk):
-    if not is_organiser(request.user):
-        raise Http404
     action = visible_action(request, pk)
     proposal = get_object_or_404(
         action.due_date_changes.select_related("by"),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class FeedbackSiteConfig(AppConfig):
@@ -13,3 +14,7 @@ class FeedbackSiteConfig(AppConfig):
         from feedback_site.idle_timeout import start_session_clock
 
         user_logged_in.connect(start_session_clock, dispatch_uid="start_session_clock")
+
+
+class FeedbackAdminConfig(admin_apps.AdminConfig):
+    default_site = "feedback_site.admin_site.FeedbackAdminSite"

@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from workshops.roles import is_facilitator, is_organiser, is_owner
+from workshops.roles import may_capture_anything, may_own_actions
 
 
 def service(request):
@@ -11,6 +11,6 @@ def service(request):
         # Empty on pages no URL matched, such as a 404.
         "current_view_name": match.view_name if match else "",
         # Callables, so pages that never ask (such as the admin) never query the roles.
-        "can_capture": lambda: is_facilitator(request.user) or is_organiser(request.user),
-        "can_own_actions": lambda: is_owner(request.user) or is_organiser(request.user),
+        "can_capture": lambda: may_capture_anything(request.user),
+        "can_own_actions": lambda: may_own_actions(request.user),
     }

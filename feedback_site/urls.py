@@ -9,10 +9,6 @@ from workshops import forms as auth_forms
 
 handler400 = "feedback_site.views.bad_request"
 
-admin.site.site_header = "Workshop feedback administration"
-admin.site.site_title = "Workshop feedback admin"
-admin.site.index_title = "Workshops, triage and actions"
-
 account_patterns = [
     path(
         "sign-in/",

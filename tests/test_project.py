@@ -1,4 +1,5 @@
-"""Promises the project as a whole keeps: migrations, URL protection, forms, deploy settings."""
+"""Promises the project as a whole keeps: migrations, forms, deploy settings. URL protection is
+proven in test_access.py."""
 
 import os
 import subprocess
@@ -8,7 +9,6 @@ from pathlib import Path
 import pytest
 from crispy_forms.utils import render_crispy_form
 from django.core.management import call_command
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from actions import forms as action_forms
 from feedback_site.two_factor import authenticator_device_to_set_up
@@ -16,98 +16,9 @@ from workshops import forms
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-PUBLIC = {
-    "workshops:workshop_list",
-    "workshops:workshop_detail",
-    "progress:workshop_progress",
-    "progress:workshop_progress_json",
-    "progress:contributions_csv",
-    "progress:contributions_xlsx",
-    "progress:actions_csv",
-    "progress:actions_xlsx",
-    "progress:follow",
-    "progress:short_link",
-    "progress:workshop_qr",
-    "progress:follow_sent",
-    "progress:follow_confirm",
-    "progress:follow_unsubscribe",
-    "login",
-    "email_sign_in",
-    "email_sign_in_sent",
-    "email_sign_in_link",
-    "logout",
-    "password_reset",
-    "password_reset_done",
-    "password_reset_confirm",
-    "password_reset_complete",
-    "healthz",
-}
-SIGNED_IN = {
-    "signed_in",
-    "session_extend",
-    "two_factor_verify",
-    "two_factor_setup",
-    "password_change",
-    "password_change_done",
-    "workshops:group_list",
-    "workshops:group_capture",
-    "workshops:group_round_start",
-    "workshops:group_photo_add",
-    "workshops:photo_file",
-    "workshops:contribution_edit",
-    "workshops:contribution_remove",
-    "workshops:workshop_run_sheet",
-    "actions:action_list",
-    "actions:action_detail",
-    "actions:action_accept",
-    "actions:duedatechange_decide",
-}
-
-
-def named_patterns(resolver=None, namespace=""):
-    """Every (name, pattern) the project defines, outside the admin site."""
-    for pattern in (resolver or get_resolver()).url_patterns:
-        if isinstance(pattern, URLResolver):
-            if pattern.app_name == "admin":
-                continue
-            prefix = f"{pattern.namespace}:" if pattern.namespace else namespace
-            yield from named_patterns(pattern, prefix)
-        elif isinstance(pattern, URLPattern):
-            yield f"{namespace}{pattern.name}", pattern
-
 
 def test_no_model_change_lacks_a_migration(db):
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
-
-
-def test_every_url_is_classified_as_public_or_signed_in():
-    names = {name for name, _ in named_patterns()}
-    assert names == PUBLIC | SIGNED_IN, "classify new URLs in PUBLIC or SIGNED_IN"
-    assert not PUBLIC & SIGNED_IN
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("name", sorted(SIGNED_IN))
-def test_signed_in_pages_send_anonymous_visitors_to_sign_in(client, name):
-    pattern = dict(named_patterns())[name]
-    kwargs = {key: "1" if key.endswith("pk") else "any" for key in pattern.pattern.converters}
-    response = client.get(reverse(name, kwargs=kwargs))
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
-
-
-@pytest.mark.django_db
-def test_every_admin_page_sends_anonymous_visitors_to_the_admin_sign_in(client):
-    from django.contrib import admin
-
-    for pattern in admin.site.get_urls():
-        if isinstance(pattern, URLResolver):
-            for model_pattern in pattern.url_patterns:
-                if not model_pattern.pattern.regex.groups and model_pattern.name:
-                    url = reverse(f"admin:{model_pattern.name}")
-                    response = client.get(url)
-                    assert response.status_code == 302, url
-                    assert response.url.startswith(reverse("admin:login")), url
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ from workshops.models import (
     User,
     Workshop,
 )
+from workshops.roles import may_change_person, may_grant_permissions
 from workshops.services import (
     MixedWorkshopsError,
     QuestionClosureError,
@@ -108,6 +109,21 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if may_grant_permissions(request.user):
+            return self.readonly_fields
+        return [*self.readonly_fields, "is_superuser", "user_permissions"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not may_change_person(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not may_change_person(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 class FlipchartGroupInline(admin.StackedInline):

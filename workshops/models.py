@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from workshops.roles import is_organiser
+from workshops.roles import is_organiser, is_signed_in, may_see_drafts
 from workshops.working_days import add_working_days, latest_start_overdue_by
 
 
@@ -85,7 +85,7 @@ class WorkshopQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Published workshops for everyone; organisers also see drafts."""
-        return self if is_organiser(user) else self.published()
+        return self if may_see_drafts(user) else self.published()
 
 
 class Workshop(models.Model):
@@ -163,7 +163,7 @@ class FlipchartGroupQuerySet(models.QuerySet):
         """Groups whose notes this user may see and write: organisers all, facilitators theirs."""
         if is_organiser(user):
             return self
-        if not user.is_authenticated:
+        if not is_signed_in(user):
             return self.none()
         return self.filter(facilitators=user)
 

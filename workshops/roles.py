@@ -1,4 +1,11 @@
-"""Who is who: the three roles are Django groups, created by a data migration."""
+"""Who may do what, in one place: the predicates and narrowed querysets that views, admin and
+model querysets all use. The three roles are Django groups, created by a data migration."""
+
+from functools import wraps
+
+from django.apps import apps
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
 
 ORGANISERS = "Organisers"
 FACILITATORS = "Facilitators"
@@ -6,20 +13,20 @@ OWNERS = "Owners"
 
 
 def role_names(user) -> frozenset[str]:
-    """The role groups a user belongs to, read once per user object."""
-    if not user.is_authenticated or not user.is_active:
+    """The role groups a user belongs to, read once per user object (so once per request)."""
+    if not is_signed_in(user):
         return frozenset()
     if not hasattr(user, "_role_names"):
         user._role_names = frozenset(user.groups.values_list("name", flat=True))
     return user._role_names
 
 
+def is_signed_in(user) -> bool:
+    return user.is_authenticated and user.is_active
+
+
 def is_organiser(user) -> bool:
-    return (
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or ORGANISERS in role_names(user))
-    )
+    return is_signed_in(user) and (user.is_superuser or ORGANISERS in role_names(user))
 
 
 def is_facilitator(user) -> bool:
@@ -28,3 +35,75 @@ def is_facilitator(user) -> bool:
 
 def is_owner(user) -> bool:
     return OWNERS in role_names(user)
+
+
+def may_capture_anything(user) -> bool:
+    return is_facilitator(user) or is_organiser(user)
+
+
+def may_own_actions(user) -> bool:
+    return is_owner(user) or is_organiser(user)
+
+
+def may_see_drafts(user) -> bool:
+    return is_organiser(user)
+
+
+def may_run_workshops(user) -> bool:
+    return is_organiser(user)
+
+
+def may_decide_due_dates(user) -> bool:
+    return is_organiser(user)
+
+
+def may_accept(user, action) -> bool:
+    """Only a member of the owning organisation accepts an action on its behalf."""
+    return is_signed_in(user) and action.owner.members.filter(pk=user.pk).exists()
+
+
+def may_use_admin(user) -> bool:
+    """The admin is the organisers' tool; "staff status" alone opens nothing."""
+    return is_organiser(user) and user.is_staff
+
+
+def may_grant_permissions(user) -> bool:
+    """Only a superuser makes superusers or hands out single permissions."""
+    return is_signed_in(user) and user.is_superuser
+
+
+def may_change_person(user, person) -> bool:
+    """Organisers manage people, but never a superuser unless they are one."""
+    return may_use_admin(user) and (may_grant_permissions(user) or not person.is_superuser)
+
+
+def workshops_for(user):
+    """Workshops this user may see."""
+    return apps.get_model("workshops", "Workshop").objects.visible_to(user)
+
+
+def groups_for(user):
+    """Flipchart groups this user may capture for."""
+    return apps.get_model("workshops", "FlipchartGroup").objects.capturable_by(user)
+
+
+def actions_for(user):
+    """Actions this user may see. Looked up by name: actions depends on workshops, not back."""
+    return apps.get_model("actions", "ActionItem").objects.visible_to(user)
+
+
+def role_required(rule):
+    """Run the view only for users the rule admits: visitors are sent to sign in, everyone else
+    gets "not found", so the page reveals nothing about what it holds."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def guarded(request, *args, **kwargs):
+            if not rule(request.user):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return guarded
+
+    return decorator

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Case, Count, Max, Prefetch, Q, Value, When
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,9 +14,9 @@ from django.views.generic import DetailView, ListView
 
 from feedback_site import typed_input
 from workshops.forms import CaptureForm, ContributionForm, PhotoForm, StartRoundsForm
-from workshops.models import CaptureBatch, Contribution, FlipchartGroup, FlipchartPhoto, Workshop
+from workshops.models import CaptureBatch, Contribution, FlipchartGroup, FlipchartPhoto
 from workshops.photos import CONTENT_TYPES
-from workshops.roles import is_organiser
+from workshops.roles import groups_for, may_run_workshops, role_required, workshops_for
 from workshops.services import (
     CaptureKeyReused,
     contributions_remove,
@@ -40,7 +40,7 @@ class WorkshopListView(ListView):
     context_object_name = "workshops"
 
     def get_queryset(self):
-        return Workshop.objects.visible_to(self.request.user).annotate(group_count=Count("groups"))
+        return workshops_for(self.request.user).annotate(group_count=Count("groups"))
 
 
 class WorkshopDetailView(DetailView):
@@ -49,18 +49,16 @@ class WorkshopDetailView(DetailView):
 
     def get_queryset(self):
         groups = FlipchartGroup.objects.annotate(note_count=present_note_count())
-        return Workshop.objects.visible_to(self.request.user).prefetch_related(
+        return workshops_for(self.request.user).prefetch_related(
             Prefetch("groups", queryset=groups)
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["capturable_group_ids"] = set(
-            FlipchartGroup.objects.capturable_by(self.request.user)
-            .filter(workshop=self.object)
-            .values_list("pk", flat=True)
+            groups_for(self.request.user).filter(workshop=self.object).values_list("pk", flat=True)
         )
-        context["can_run_workshop"] = is_organiser(self.request.user)
+        context["can_run_workshop"] = may_run_workshops(self.request.user)
         return context
 
 
@@ -73,7 +71,7 @@ class GroupListView(LoginRequiredMixin, ListView):
     def get_queryset(self):
         today = timezone.localdate()
         return (
-            FlipchartGroup.objects.capturable_by(self.request.user)
+            groups_for(self.request.user)
             .select_related("workshop")
             .annotate(
                 note_count=present_note_count(),
@@ -85,9 +83,7 @@ class GroupListView(LoginRequiredMixin, ListView):
 
 def capturable_group(request, pk) -> FlipchartGroup:
     """The group if this user may capture for it; otherwise not found, revealing nothing."""
-    return get_object_or_404(
-        FlipchartGroup.objects.capturable_by(request.user).select_related("workshop"), pk=pk
-    )
+    return get_object_or_404(groups_for(request.user).select_related("workshop"), pk=pk)
 
 
 def render_capture_page(request, group, *, capture_form=None, photo_form=None, status=200):
@@ -170,7 +166,7 @@ def group_photo_add(request, pk):
 @require_safe
 def photo_file(request, pk):
     photo = get_object_or_404(
-        FlipchartPhoto.objects.filter(group__in=FlipchartGroup.objects.capturable_by(request.user)),
+        FlipchartPhoto.objects.filter(group__in=groups_for(request.user)),
         pk=pk,
     )
     response = FileResponse(photo.image.open("rb"), content_type=CONTENT_TYPES[photo.image_format])
@@ -222,12 +218,10 @@ def contribution_remove(request, pk):
     )
 
 
-@login_required
+@role_required(may_run_workshops)
 def workshop_run_sheet(request, slug):
     """The organiser's view of every group in the room: start all rounds, watch notes arrive."""
-    if not is_organiser(request.user):
-        raise Http404
-    workshop = get_object_or_404(Workshop, slug=slug)
+    workshop = get_object_or_404(workshops_for(request.user), slug=slug)
     form = StartRoundsForm(request.POST or None, initial={"grace_minutes": workshop.grace_minutes})
     if request.method == "POST" and form.is_valid():
         started = workshop_rounds_start(

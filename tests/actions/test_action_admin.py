@@ -404,10 +404,10 @@ def test_people_who_are_not_organisers_cannot_create_or_cascade_actions(
     for page in [create_url(training_notes), cascade_url(action)]:
         response = client.get(page)
         assert response.url.startswith(reverse("admin:login"))
-        for user in (facilitator, owner_a):
+        for user in (facilitator, owner_a, staff_without_role):
             response = client_for(user).get(page)
             assert response.status_code == 302
             assert response.url.startswith(reverse("admin:login"))
-        assert client_for(staff_without_role).get(page).status_code == 403
-        assert client_for(staff_without_role).post(page, action_data()).status_code == 403
+        response = client_for(staff_without_role).post(page, action_data())
+        assert response.url.startswith(reverse("admin:login"))
     assert not ActionItem.objects.exclude(pk=action.pk).exists()

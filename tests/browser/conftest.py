@@ -57,6 +57,9 @@ def _data_from_migrations(transactional_db):
     import_module("actions.migrations.0003_default_organisations").create_default_owners(apps, None)
     import_module("workshops.migrations.0002_areas").create_areas(apps, None)
     import_module("workshops.migrations.0003_roles").assign_role_permissions(apps)
+    import_module(
+        "workshops.migrations.0010_roles_without_admin_permissions"
+    ).remove_admin_permissions(apps)
 
 
 def assert_accessible(page):
