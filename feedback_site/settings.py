@@ -389,6 +389,8 @@ AXES_USERNAME_CALLABLE = "feedback_site.sign_in_throttle.sign_in_username"
 AXES_LOCKOUT_CALLABLE = "feedback_site.sign_in_throttle.locked_out"
 # A success must not wipe the address's count: an attacker could sign in to their own account.
 AXES_RESET_ON_SUCCESS = False
+# Every failed sign-in is kept as a record for the service team (ASVS 7.1: log auth failures).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 OTP_TOTP_ISSUER = SERVICE_NAME
 # Axes narrates every attempt at INFO; its warnings (failures, lockouts) are the useful part.
 LOGGING["loggers"] = {"axes": {"level": os.environ.get("AXES_LOG_LEVEL", "WARNING")}}
