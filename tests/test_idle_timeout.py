@@ -40,6 +40,16 @@ def test_a_session_ends_after_thirty_idle_minutes_with_a_message_saying_why(faci
     assert client.get(url).status_code == 302, "signed out for good, not just redirected once"
 
 
+def test_an_ended_session_opening_the_sign_in_page_sees_it_with_the_reason(facilitator, url):
+    with at(0):
+        client = client_for(facilitator)
+        client.get(url)
+    with at(31 * MINUTE):
+        response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert "not used the service for 30 minutes" in response.text
+
+
 def test_the_idle_limit_comes_from_the_settings(facilitator, url, settings):
     settings.SESSION_IDLE_TIMEOUT = 5 * MINUTE
     with at(0):

@@ -66,6 +66,23 @@ def test_the_warning_before_sign_out_lets_the_person_stay_signed_in(
     expect(page.get_by_role("heading", level=1)).to_have_text("Barriers to using social media")
 
 
+def test_the_warning_says_when_the_session_has_ended_and_offers_to_sign_in_again(
+    page: Page, live_server, settings, facilitator, group
+):
+    settings.SESSION_IDLE_TIMEOUT = 3
+    settings.SESSION_TIMEOUT_WARNING = 2
+    sign_in_with_cookie(page, live_server.url, facilitator)
+    page.goto(live_server.url + group.get_absolute_url())
+
+    ended = page.get_by_role("dialog", name="You have been signed out")
+    expect(ended).to_be_visible(timeout=10000)
+    sign_in = ended.get_by_role("link", name="Sign in again")
+    expect(sign_in).to_be_focused()
+    assert_accessible(page)
+    sign_in.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+
+
 def notes_survive_the_end_of_the_session(page: Page, base_url: str, facilitator, group) -> None:
     sign_in_with_cookie(page, base_url, facilitator)
     page.goto(base_url + group.get_absolute_url())
