@@ -51,7 +51,7 @@ def test_the_warning_before_sign_out_lets_the_person_stay_signed_in(
     expect(dialog).to_be_hidden()
     notes.fill("Typed before the warning")
 
-    expect(dialog).to_be_visible()
+    expect(dialog).to_be_visible(timeout=15000)  # opens 6 s after signing in
     stay = dialog.get_by_role("button", name="Stay signed in")
     expect(stay).to_be_focused()
     assert_accessible(page)
