@@ -13,6 +13,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
+from django.shortcuts import resolve_url
 from django.views.decorators.http import require_POST
 
 LAST_ACTIVITY_KEY = "last_activity"
@@ -67,18 +68,20 @@ class IdleTimeoutMiddleware:
         if is_signed_in(request.session):
             now = time.time()
             reason = end_reason(request.session, now)
-            if reason:
+            if not reason:
+                record_activity(request.session, now)
+            else:
                 logout(request)
                 messages.info(request, reason)
-                return redirect_to_login(request.get_full_path())
-            record_activity(request.session, now)
+                if request.path != resolve_url(settings.LOGIN_URL):
+                    return redirect_to_login(request.get_full_path())
         return self.get_response(request)
 
 
 @login_required
 @require_POST
 def session_extend(request):
-    """ "Stay signed in": restart the inactivity clock and say when the session now ends."""
+    """Stay signed in: restart the inactivity clock and say when the session now ends."""
     record_activity(request.session, time.time(), force=True)
     return JsonResponse({"expires_in": int(seconds_left(request.session, time.time()))})
 

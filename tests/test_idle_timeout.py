@@ -5,7 +5,8 @@ import time_machine
 from django.urls import reverse
 
 from feedback_site.idle_timeout import LAST_ACTIVITY_KEY
-from tests.conftest import client_for
+from tests.conftest import PASSWORD, client_for
+from tests.factories import FlipchartGroupFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +38,16 @@ def test_a_session_ends_after_thirty_idle_minutes_with_a_message_saying_why(faci
         sign_in = client.get(response.url).text
     assert "signed out because you had not used the service for 30 minutes" in sign_in
     assert client.get(url).status_code == 302, "signed out for good, not just redirected once"
+
+
+def test_an_ended_session_opening_the_sign_in_page_sees_it_with_the_reason(facilitator, url):
+    with at(0):
+        client = client_for(facilitator)
+        client.get(url)
+    with at(31 * MINUTE):
+        response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert "not used the service for 30 minutes" in response.text
 
 
 def test_the_idle_limit_comes_from_the_settings(facilitator, url, settings):
@@ -119,3 +130,28 @@ def test_an_ended_session_cannot_be_extended(facilitator, url):
         response = client.post(reverse("session_extend"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+def test_notes_sent_after_the_idle_limit_are_kept_for_after_signing_in(facilitator):
+    group = FlipchartGroupFactory()
+    group.facilitators.add(facilitator)
+    capture = group.get_absolute_url()
+    with at(0):
+        client = client_for(facilitator)
+        client.get(capture)
+    with at(31 * MINUTE):
+        response = client.post(
+            capture,
+            {"notes": "Typed over lunch", "kind": "comment"},
+            headers={"Origin": "http://testserver"},
+        )
+        assert response.url == f"{reverse('login')}?next={capture}"
+        sign_in = client.get(response.url).text
+        assert "not used the service for 30 minutes" in sign_in
+        assert "What you typed has been kept" in sign_in
+        signed_in = client.post(
+            reverse("login"),
+            {"username": facilitator.email, "password": PASSWORD, "next": capture},
+        )
+        assert "Typed over lunch" in client.get(signed_in.url).text
+    assert not group.contributions.exists()

@@ -51,7 +51,7 @@ def test_the_warning_before_sign_out_lets_the_person_stay_signed_in(
     expect(dialog).to_be_hidden()
     notes.fill("Typed before the warning")
 
-    expect(dialog).to_be_visible()
+    expect(dialog).to_be_visible(timeout=15000)  # opens 6 s after signing in
     stay = dialog.get_by_role("button", name="Stay signed in")
     expect(stay).to_be_focused()
     assert_accessible(page)
@@ -64,6 +64,23 @@ def test_the_warning_before_sign_out_lets_the_person_stay_signed_in(
     time.sleep(max(0.0, signed_in_at + settings.SESSION_IDLE_TIMEOUT + 1 - time.monotonic()))
     page.goto(live_server.url + group.get_absolute_url())
     expect(page.get_by_role("heading", level=1)).to_have_text("Barriers to using social media")
+
+
+def test_the_warning_says_when_the_session_has_ended_and_offers_to_sign_in_again(
+    page: Page, live_server, settings, facilitator, group
+):
+    settings.SESSION_IDLE_TIMEOUT = 3
+    settings.SESSION_TIMEOUT_WARNING = 2
+    sign_in_with_cookie(page, live_server.url, facilitator)
+    page.goto(live_server.url + group.get_absolute_url())
+
+    ended = page.get_by_role("dialog", name="You have been signed out")
+    expect(ended).to_be_visible(timeout=10000)
+    sign_in = ended.get_by_role("link", name="Sign in again")
+    expect(sign_in).to_be_focused()
+    assert_accessible(page)
+    sign_in.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
 
 
 def notes_survive_the_end_of_the_session(page: Page, base_url: str, facilitator, group) -> None:
