@@ -74,8 +74,10 @@ class PageParser(HTMLParser):
 
 
 class Crawl:
-    def __init__(self, client):
+    def __init__(self, client, query_variants_per_path=QUERY_VARIANTS_PER_PATH):
         self.client = client
+        self.query_variants_per_path = query_variants_per_path
+        self.visited = []
         self.requests = 0
         self.server_errors = []
         self.unescaped = []
@@ -97,7 +99,7 @@ class Crawl:
         if any(part in parts.path for part in NOT_FOLLOWED):
             return False
         queries = self.seen_paths.setdefault(parts.path, set())
-        if parts.query in queries or len(queries) >= QUERY_VARIANTS_PER_PATH:
+        if parts.query in queries or len(queries) >= self.query_variants_per_path:
             return False
         queries.add(parts.query)
         return True
@@ -110,6 +112,7 @@ class Crawl:
             self.check("GET", url, response)
             if not response.get("Content-Type", "").startswith("text/html"):
                 continue
+            self.visited.append(url)
             page = PageParser()
             page.feed(response.content.decode())
             for link in page.links:
