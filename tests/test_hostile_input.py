@@ -7,6 +7,8 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from django.http import HttpResponse, HttpResponseServerError
+from django.utils.html import escape
 
 from tests.conftest import client_for
 from tests.hostile import PAYLOADS, REFUSED_PAYLOADS, UNESCAPED_TELLS, HostileWorld
@@ -158,3 +160,12 @@ def test_every_page_and_form_survives_hostile_text(
     assert crawl.server_errors == []
     assert crawl.unescaped == []
     assert pages >= {"public": 3, "facilitator": 3, "owner": 2, "organiser": 40}[role]
+
+
+def test_the_crawl_would_see_a_payload_left_unescaped_or_a_server_error():
+    crawl = Crawl(client=None)
+    crawl.check("GET", "/page/", HttpResponse(f"<p>{PAYLOADS[0]}</p>"))
+    crawl.check("GET", "/page/", HttpResponse(f"<p>{escape(PAYLOADS[0])}</p>"))
+    crawl.check("POST", "/form/", HttpResponseServerError())
+    assert crawl.unescaped == [("/page/", "<script>window.__xss")]
+    assert crawl.server_errors == [("POST", "/form/", 500)]

@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from tests.conftest import client_for
-from tests.hostile import HostileWorld
+from tests.hostile import SCRIPT_PAYLOADS, HostileWorld
 from tests.test_hostile_input import START_PAGES, Crawl
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -66,3 +66,13 @@ def test_no_payload_runs_and_no_policy_is_violated_on_any_page(
     assert violations == []
     assert console_violations == []
     assert len(pages) >= {"public": 3, "facilitator": 3, "owner": 2, "organiser": 40}[role]
+
+
+def test_the_checks_would_see_a_payload_that_ran(browser):
+    page = browser.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.set_content(f"<p>{SCRIPT_PAYLOADS[0]}</p>")
+    assert page.evaluate("window.__xss") == 1
+    assert dialogs == ["xss"]
+    page.close()
