@@ -325,7 +325,12 @@ CSRF_FAILURE_VIEW = "feedback_site.views.csrf_failure"
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF],
+    # The one inline style attribute simple-history's admin history page carries, by its hash.
+    "style-src": [
+        CSP.SELF,
+        CSP.UNSAFE_HASHES,
+        "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='",
+    ],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "form-action": [CSP.SELF],

@@ -7,6 +7,8 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from django.http import HttpResponse, HttpResponseServerError
+from django.utils.html import escape
 
 from tests.conftest import client_for
 from tests.hostile import PAYLOADS, REFUSED_PAYLOADS, UNESCAPED_TELLS, HostileWorld
@@ -74,8 +76,10 @@ class PageParser(HTMLParser):
 
 
 class Crawl:
-    def __init__(self, client):
+    def __init__(self, client, query_variants_per_path=QUERY_VARIANTS_PER_PATH):
         self.client = client
+        self.query_variants_per_path = query_variants_per_path
+        self.visited = []
         self.requests = 0
         self.server_errors = []
         self.unescaped = []
@@ -97,7 +101,7 @@ class Crawl:
         if any(part in parts.path for part in NOT_FOLLOWED):
             return False
         queries = self.seen_paths.setdefault(parts.path, set())
-        if parts.query in queries or len(queries) >= QUERY_VARIANTS_PER_PATH:
+        if parts.query in queries or len(queries) >= self.query_variants_per_path:
             return False
         queries.add(parts.query)
         return True
@@ -110,6 +114,7 @@ class Crawl:
             self.check("GET", url, response)
             if not response.get("Content-Type", "").startswith("text/html"):
                 continue
+            self.visited.append(url)
             page = PageParser()
             page.feed(response.content.decode())
             for link in page.links:
@@ -155,3 +160,12 @@ def test_every_page_and_form_survives_hostile_text(
     assert crawl.server_errors == []
     assert crawl.unescaped == []
     assert pages >= {"public": 3, "facilitator": 3, "owner": 2, "organiser": 40}[role]
+
+
+def test_the_crawl_would_see_a_payload_left_unescaped_or_a_server_error():
+    crawl = Crawl(client=None)
+    crawl.check("GET", "/page/", HttpResponse(f"<p>{PAYLOADS[0]}</p>"))
+    crawl.check("GET", "/page/", HttpResponse(f"<p>{escape(PAYLOADS[0])}</p>"))
+    crawl.check("POST", "/form/", HttpResponseServerError())
+    assert crawl.unescaped == [("/page/", "<script>window.__xss")]
+    assert crawl.server_errors == [("POST", "/form/", 500)]

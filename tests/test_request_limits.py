@@ -1,9 +1,12 @@
 """Malformed and oversized requests get the service's 400 page, never a 500."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
 
 from tests.conftest import client_for
+from tests.factories import FlipchartGroupFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,3 +81,14 @@ def test_the_400_page_carries_the_security_headers(client):
     assert "base-uri 'none'" in response["Content-Security-Policy"]
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
     assert "camera=()" in response["Permissions-Policy"]
+
+
+def test_more_files_than_allowed_are_refused(facilitator, settings):
+    group = FlipchartGroupFactory()
+    group.facilitators.add(facilitator)
+    files = [
+        SimpleUploadedFile(f"{n}.jpg", b"x", content_type="image/jpeg")
+        for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1)
+    ]
+    url = reverse("workshops:group_photo_add", kwargs={"pk": group.pk})
+    assert_bad_request(client_for(facilitator).post(url, {"photo": files}))

@@ -66,6 +66,8 @@ def check_photo(upload) -> CheckedPhoto:
         raise not_a_photo() from error
     if image_format == "jpeg" and upright.mode not in ("RGB", "L"):
         upright = upright.convert("RGB")
+    # Pillow writes some metadata it read (a JPEG comment, an ICC profile) back out unless told.
+    upright.info.clear()
     output = io.BytesIO()
     options = {} if image_format == "png" else {"quality": 85}
     upright.save(output, format=image_format.upper(), **options)

@@ -169,7 +169,11 @@ def photo_file(request, pk):
         FlipchartPhoto.objects.filter(group__in=groups_for(request.user)),
         pk=pk,
     )
-    response = FileResponse(photo.image.open("rb"), content_type=CONTENT_TYPES[photo.image_format])
+    response = FileResponse(
+        photo.image.open("rb"),
+        content_type=CONTENT_TYPES[photo.image_format],
+        filename=f"flipchart-photo-{photo.pk}.{photo.image_format}",
+    )
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

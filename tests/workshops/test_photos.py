@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from tests.conftest import client_for
 from tests.factories import FlipchartGroupFactory, UserFactory
@@ -131,3 +132,70 @@ def test_other_facilitators_cannot_add_photos_to_a_group(group):
     other = UserFactory(email="other@example.gov.uk", roles=[roles.FACILITATORS])
     assert upload(client_for(other), group, "sheet.jpg", image_bytes("JPEG")).status_code == 404
     assert not FlipchartPhoto.objects.exists()
+
+
+def stored_photo_bytes() -> bytes:
+    with FlipchartPhoto.objects.get().image.open("rb") as stored:
+        return stored.read()
+
+
+def exif_with_gps() -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x010F] = "SECRET-CAMERA"
+    exif.get_ifd(0x8825).update({1: "N", 2: (51.0, 30.0, 26.0), 3: "W", 4: (0.0, 7.0, 39.0)})
+    return exif
+
+
+def jpeg_with_every_kind_of_metadata() -> bytes:
+    return image_bytes(
+        "JPEG", exif=exif_with_gps(), comment=b"SECRET-COMMENT", icc_profile=b"SECRET-ICC"
+    )
+
+
+def png_with_text_chunks() -> bytes:
+    info = PngInfo()
+    info.add_text("Comment", "SECRET-COMMENT")
+    info.add_itxt("GPS", "SECRET-GPS")
+    return image_bytes("PNG", pnginfo=info)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("gps.jpg", jpeg_with_every_kind_of_metadata()),
+        ("text.png", png_with_text_chunks()),
+        ("exif.webp", image_bytes("WEBP", exif=exif_with_gps(), xmp=b"SECRET-XMP")),
+    ],
+)
+def test_no_metadata_survives_re_encoding(facilitator, group, name, content):
+    assert b"SECRET" in content
+
+    upload(client_for(facilitator), group, name, content)
+
+    stored = stored_photo_bytes()
+    assert b"SECRET" not in stored
+    image = Image.open(io.BytesIO(stored))
+    assert not image.getexif()
+    assert not {"comment", "exif", "xmp", "icc_profile", "Comment", "GPS"} & set(image.info)
+
+
+def test_a_decompression_bomb_is_refused_before_it_is_decoded(facilitator, group):
+    bomb = image_bytes("PNG", size=(8000, 8000), optimize=False)
+    assert len(bomb) < 1024 * 1024 < 8000 * 8000
+
+    response = upload(client_for(facilitator), group, "bomb.png", bomb, "image/png")
+
+    assert response.status_code == 200
+    assert "too many pixels" in response.text
+    assert not FlipchartPhoto.objects.exists()
+
+
+def test_a_photo_is_served_inline_under_a_server_name_and_never_sniffed(facilitator, group):
+    upload(client_for(facilitator), group, '"><script>x</script>.jpg', image_bytes("JPEG"))
+    photo = FlipchartPhoto.objects.get()
+
+    response = client_for(facilitator).get(photo.get_absolute_url())
+
+    disposition = f'inline; filename="flipchart-photo-{photo.pk}.jpeg"'
+    assert response["Content-Disposition"] == disposition
+    assert response["X-Content-Type-Options"] == "nosniff"
