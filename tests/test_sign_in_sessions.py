@@ -3,12 +3,14 @@ change elsewhere."""
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import PASSWORD, client_for
 from tests.factories import UserFactory
+from workshops import roles
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +59,7 @@ def test_signing_out_ends_the_session_for_good(alex):
 def test_a_deactivated_user_is_signed_out_on_their_very_next_request(alex, page):
     alex.is_staff = True
     alex.save()
+    alex.groups.add(Group.objects.get(name=roles.ORGANISERS))
     client = client_for(alex)
     assert client.get(page).status_code == 200
     alex.is_active = False

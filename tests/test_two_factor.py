@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import PASSWORD, client_for, current_code
 from tests.factories import UserFactory
+from workshops import roles
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,9 @@ def _no_wait_after_a_wrong_code(settings):
 
 @pytest.fixture
 def staff(db):
-    return UserFactory(email="staff@example.gov.uk", is_staff=True, password=PASSWORD)
+    return UserFactory(
+        email="staff@example.gov.uk", is_staff=True, password=PASSWORD, roles=[roles.ORGANISERS]
+    )
 
 
 def signed_in_with_password(user) -> Client:

@@ -374,7 +374,7 @@ def make_actions(size, author):
 
 # Session, user, 2 for permissions, owners, areas and workshops for their filters, count, rows and
 # the date hierarchy's range and years.
-ACTION_LIST_QUERIES = 12
+ACTION_LIST_QUERIES = 13
 
 
 @pytest.mark.parametrize("query", ["", "?due=soon"])
