@@ -114,6 +114,12 @@ class Workshop(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    progress_version = models.UUIDField(
+        default=uuid.uuid4,
+        editable=False,
+        help_text="Renewed whenever anything on the public progress page changes; its cache and "
+        "ETag are keyed on it.",
+    )
 
     objects = WorkshopQuerySet.as_manager()
 
