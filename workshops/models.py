@@ -471,6 +471,12 @@ class Contribution(models.Model):
         ]
         indexes = [
             models.Index(fields=["group", "entered_at"], name="contribution_group_entered"),
+            # The admin opens on untriaged notes, oldest first: 100 of them without a sort.
+            models.Index(
+                fields=["entered_at", "id"],
+                condition=models.Q(area__isnull=True, removed_at__isnull=True),
+                name="contribution_untriaged",
+            ),
         ]
 
     def __str__(self):
