@@ -48,6 +48,16 @@ def database_url_for(size: str) -> str:
     return urlunsplit(parts._replace(path=f"{parts.path}_{size}"))
 
 
+def stored_submits(url: str) -> int:
+    """Capture submits stored, to show that each request of the scenario added its notes."""
+    connection = psycopg2.connect(url)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM workshops_capturebatch")
+        (count,) = cursor.fetchone()
+    connection.close()
+    return count
+
+
 def recreate_database(url: str) -> None:
     """Drop and create the benchmark database. Only names with "bench" in them are touched."""
     parts = urlsplit(url)
@@ -178,6 +188,7 @@ def measure_size(size: str, scale: float) -> dict:
         for scenario in SCENARIOS:
             print(f"   {SCENARIOS[scenario]}: {SECONDS} s at {CONNECTIONS} connections")
             results[scenario] = run_wrk(scenario, details[scenario])
+        results["capture"]["stored_submits"] = stored_submits(database_url)
         ceiling = results["healthz"]["requests_per_second"]
         for figures in results.values():
             figures["ratio_to_ceiling"] = round(figures["requests_per_second"] / ceiling, 3)
@@ -206,6 +217,12 @@ def table(sizes: dict, load_before: str) -> str:
                 f"{figures['errors']:>6} {figures['queries']:>7} "
                 f"{figures['ratio_to_ceiling']:>9.3f} {slowdown:>8}"
             )
+    stored = ", ".join(
+        f"{size} {m['scenarios']['capture']['requests']} answered, "
+        f"{m['scenarios']['capture']['stored_submits']} stored"
+        for size, m in sizes.items()
+    )
+    lines.append(f"Capture submits (each of 10 notes, stored ones include in-flight): {stored}")
     memory = ", ".join(f"{size} {m['worker_peak_mib']} MiB" for size, m in sizes.items())
     lines.append(f"Peak memory of a gunicorn worker (VmHWM): {memory}")
     lines.append(
