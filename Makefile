@@ -22,9 +22,13 @@ test: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# Prints query counts and latency percentiles of the busiest pages (set DATABASE_URL for PostgreSQL).
+# Load test: PostgreSQL, gunicorn with production settings, wrk on loopback (see the README).
+# Recreates the databases named by DATABASE_URL (default feedback_bench on 127.0.0.1) and its
+# "_tenth" twin; it refuses any database whose name lacks "bench".
 bench: setup
-	$(VENV)/bin/pytest tests/benchmarks -m bench -s -q
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y wrk || \
+	  { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
+	$(PY) -u tests/benchmarks/run.py
 
 setup: $(VENV)/.installed $(GOVUK_BUILD)/.built
 

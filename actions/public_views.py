@@ -6,10 +6,11 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.utils.http import base36_to_int, int_to_base36
 from django.views.decorators.http import require_safe
 
-from actions import exports, following
+from actions import exports, following, progress_cache
 from actions.progress import workshop_progress
 from actions.rate_limits import over_rate_limit
 from workshops.forms import ConfirmForm, FollowForm
@@ -24,8 +25,19 @@ def published_workshop(slug: str) -> Workshop:
 
 @require_safe
 def progress(request, slug):
-    """You said, we did: what was heard at a workshop and what is being done about it."""
+    """You said, we did: what was heard at a workshop and what is being done about it. The page
+    everyone sees comes from the cache, or as a 304, until something on it changes."""
     workshop = published_workshop(slug)
+    if not progress_cache.is_shared_request(request):
+        return render_progress(request, workshop)
+    if not_modified := get_conditional_response(request, etag=progress_cache.page_etag(workshop)):
+        return progress_cache.shared_page(not_modified, workshop)
+    return progress_cache.cached_page(request, workshop) or progress_cache.cache_page(
+        request, workshop, render_progress(request, workshop)
+    )
+
+
+def render_progress(request, workshop: Workshop):
     context = {
         "progress": workshop_progress(workshop),
         "short_url": request.build_absolute_uri(short_path(workshop)),

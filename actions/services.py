@@ -23,7 +23,7 @@ from actions.models import (
     StatusUpdate,
 )
 from workshops.models import Area, Contribution, Theme, Workshop
-from workshops.services import MixedWorkshopsError, question_route
+from workshops.services import MixedWorkshopsError, question_route, workshops_progress_changed
 
 
 class NoOwnerError(ValueError):
@@ -138,6 +138,7 @@ def action_cascade(*, action: ActionItem, owners: Iterable[Organisation], by) ->
         for owner in owners
         if owner.pk not in already
     ]
+    workshops_progress_changed(workshops=Workshop.objects.filter(pk=action.workshop_id))
     return bulk_create_with_history(
         children, ActionItem, default_user=by, default_change_reason=f"Cascaded from {action}"
     )

@@ -422,6 +422,29 @@ class RemovedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RecentWorkshopFilter(admin.SimpleListFilter):
+    """The most recent workshops (and the chosen one): a list of hundreds helps nobody and costs
+    every page of the changelist. Older workshops are reached from their Triage overview."""
+
+    title = "workshop"
+    parameter_name = "group__workshop__id__exact"
+    shown = 20
+
+    def lookups(self, request, model_admin):
+        recent = Workshop.objects.order_by("-date", "-pk").values("pk")[: self.shown]
+        chosen = self.value() if (self.value() or "").isdigit() else None
+        return (
+            Workshop.objects.filter(Q(pk__in=recent) | Q(pk=chosen))
+            .order_by("-date", "-pk")
+            .values_list("pk", "title")
+        )
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(group__workshop_id=self.value())
+        return queryset
+
+
 class TriagedFilter(admin.SimpleListFilter):
     title = "triage"
     parameter_name = "triaged"
@@ -572,7 +595,7 @@ class ContributionAdmin(EditConflictAdminMixin, SimpleHistoryAdmin):
     list_editable = ["area", "theme"]
     list_select_related = ["group__workshop", "area", "theme"]
     list_filter = [
-        "group__workshop",
+        RecentWorkshopFilter,
         GroupFilter,
         "area",
         "kind",
@@ -603,6 +626,12 @@ class ContributionAdmin(EditConflictAdminMixin, SimpleHistoryAdmin):
         "closed_by",
     ]
     actions = ["add_to_theme", "create_action", "remove_selected", "restore_selected"]
+
+    def lookup_allowed(self, lookup, value, request):
+        # The workshop filter keeps the address the stock related filter had.
+        return lookup == RecentWorkshopFilter.parameter_name or super().lookup_allowed(
+            lookup, value, request
+        )
 
     def get_urls(self):
         return [

@@ -114,6 +114,12 @@ class Workshop(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    progress_version = models.UUIDField(
+        default=uuid.uuid4,
+        editable=False,
+        help_text="Renewed whenever anything on the public progress page changes; its cache and "
+        "ETag are keyed on it.",
+    )
 
     objects = WorkshopQuerySet.as_manager()
 
@@ -465,6 +471,12 @@ class Contribution(models.Model):
         ]
         indexes = [
             models.Index(fields=["group", "entered_at"], name="contribution_group_entered"),
+            # The admin opens on untriaged notes, oldest first: 100 of them without a sort.
+            models.Index(
+                fields=["entered_at", "id"],
+                condition=models.Q(area__isnull=True, removed_at__isnull=True),
+                name="contribution_untriaged",
+            ),
         ]
 
     def __str__(self):

@@ -22,15 +22,27 @@ from workshops.models import (
 from workshops.photos import CheckedPhoto
 
 
+def workshops_progress_changed(*, workshops: QuerySet[Workshop]) -> None:
+    """Give these workshops a new progress version, so their cached public pages are dropped.
+    Every write that changes what a progress page shows calls this in its transaction."""
+    workshops.update(progress_version=uuid.uuid4())
+
+
+def workshops_of(contributions: QuerySet[Contribution]) -> QuerySet[Workshop]:
+    return Workshop.objects.filter(groups__contributions__in=contributions.order_by().values("pk"))
+
+
 @transaction.atomic
 def contributions_remove(*, contributions: QuerySet[Contribution], by) -> int:
     """Soft-remove contributions, recording who and when; returns how many were removed."""
+    workshops_progress_changed(workshops=workshops_of(contributions))
     return contributions.present().update(removed_at=timezone.now(), removed_by=by)
 
 
 @transaction.atomic
 def contributions_restore(*, contributions: QuerySet[Contribution]) -> int:
     """Bring soft-removed contributions back; returns how many were restored."""
+    workshops_progress_changed(workshops=workshops_of(contributions))
     return contributions.filter(removed_at__isnull=False).update(removed_at=None, removed_by=None)
 
 
@@ -92,6 +104,7 @@ def notes_capture(
                 )
                 for note in notes
             )
+            workshops_progress_changed(workshops=Workshop.objects.filter(pk=group.workshop_id))
     except IntegrityError:
         # The same key arrived twice at the same moment: the first one stored the notes.
         earlier = earlier_capture(key=key, group=group, digest=digest)
@@ -186,6 +199,7 @@ def contributions_move_to_area(*, contributions: QuerySet[Contribution], area: A
         contribution.triaged_by = by
         contribution.triaged_at = now
         contribution.updated_at = now
+    workshops_progress_changed(workshops=workshops_of(contributions))
     bulk_update_with_history(
         moved,
         Contribution,
@@ -221,6 +235,7 @@ def contributions_add_to_theme(
     for contribution in gathered:
         contribution.theme = theme
         contribution.updated_at = now
+    workshops_progress_changed(workshops=Workshop.objects.filter(pk=workshop.pk))
     bulk_update_with_history(
         gathered,
         Contribution,

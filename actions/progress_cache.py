@@ -1,0 +1,100 @@
+"""The public progress page, cached whole and answered with 304 while it has not changed.
+
+A page is cached under its workshop's `progress_version`, so a new version drops it. The services'
+bulk writes renew the version themselves; every single-row save or delete of something the page
+shows renews it through the receivers below. They are signals, not service calls, because the
+admin's own forms save these rows too, and a stale public page is a bug."""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q, QuerySet
+from django.db.models.signals import post_save, pre_delete, pre_save
+from django.http import HttpResponse
+from django.middleware.csp import get_nonce
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+
+from actions.models import ActionItem, ActionSource, DueDateChange, Organisation, StatusUpdate
+from workshops.models import Area, Contribution, FlipchartGroup, OpenQuestion, Theme, Workshop
+from workshops.services import workshops_progress_changed
+
+CACHE_SECONDS = 24 * 60 * 60
+NONCE_PLACEHOLDER = b"\x00csp-nonce\x00"
+
+# For each model the page shows: the workshops whose pages show a given row.
+SHOWN_ON = {
+    Workshop: lambda pk: Q(pk=pk),
+    FlipchartGroup: lambda pk: Q(groups=pk),
+    Theme: lambda pk: Q(themes=pk),
+    Contribution: lambda pk: Q(groups__contributions=pk),
+    OpenQuestion: lambda pk: Q(groups__contributions=pk),
+    ActionItem: lambda pk: Q(actions=pk),
+    StatusUpdate: lambda pk: Q(actions__updates=pk),
+    DueDateChange: lambda pk: Q(actions__due_date_changes=pk),
+    ActionSource: lambda pk: Q(actions__sources=pk) | Q(groups__contributions__action_sources=pk),
+    Organisation: lambda pk: Q(actions__owner=pk),
+    Area: lambda pk: Q(),
+}
+
+
+def workshops_showing(instance) -> QuerySet[Workshop]:
+    return Workshop.objects.filter(SHOWN_ON[type(instance)](instance.pk))
+
+
+def _before_change(sender, instance, raw=False, **kwargs):
+    """Renews the pages that show the row as it was: it may move to another workshop, or go."""
+    if not raw and instance.pk is not None:
+        workshops_progress_changed(workshops=workshops_showing(instance))
+
+
+def _after_save(sender, instance, raw=False, **kwargs):
+    if not raw:
+        workshops_progress_changed(workshops=workshops_showing(instance))
+
+
+for model in SHOWN_ON:
+    pre_save.connect(_before_change, sender=model, dispatch_uid=f"progress-pre-save-{model}")
+    pre_delete.connect(_before_change, sender=model, dispatch_uid=f"progress-delete-{model}")
+    post_save.connect(_after_save, sender=model, dispatch_uid=f"progress-post-save-{model}")
+
+
+def is_shared_request(request) -> bool:
+    """Whether the visitor sees the page everyone sees: not signed in and no messages waiting."""
+    return not request.COOKIES.keys() & {settings.SESSION_COOKIE_NAME, "messages"}
+
+
+def page_etag(workshop: Workshop) -> str:
+    """Changes with the workshop's version and with the day, as the page counts days waiting."""
+    return f'"{workshop.progress_version}-{timezone.localdate():%Y%m%d}"'
+
+
+def _cache_key(request, workshop: Workshop) -> str:
+    host = hashlib.sha256(request.get_host().encode()).hexdigest()[:16]
+    return f"progress-page:{workshop.pk}:{page_etag(workshop)}:{host}"
+
+
+def cached_page(request, workshop: Workshop) -> HttpResponse | None:
+    content = cache.get(_cache_key(request, workshop))
+    if content is None:
+        return None
+    response = HttpResponse(content.replace(NONCE_PLACEHOLDER, str(get_nonce(request)).encode()))
+    return shared_page(response, workshop)
+
+
+def cache_page(request, workshop: Workshop, response: HttpResponse) -> HttpResponse:
+    """Keeps the page with its CSP nonce taken out; each answer from the cache gets a new one."""
+    nonce = get_nonce(request)
+    content = response.content
+    if nonce:
+        content = content.replace(str(nonce).encode(), NONCE_PLACEHOLDER)
+    cache.set(_cache_key(request, workshop), content, CACHE_SECONDS)
+    return shared_page(response, workshop)
+
+
+def shared_page(response: HttpResponse, workshop: Workshop) -> HttpResponse:
+    response["ETag"] = page_etag(workshop)
+    response["Cache-Control"] = "no-cache"
+    patch_vary_headers(response, ["Cookie"])
+    return response

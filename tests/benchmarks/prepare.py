@@ -1,0 +1,108 @@
+"""Everything the load scenarios need from one benchmark database, printed as JSON: their paths,
+signed-in session cookies, a CSRF token, and each page's database queries per request.
+
+Run by `tests/benchmarks/run.py` in its own process, with DATABASE_URL set to the database."""
+
+import json
+import os
+import uuid
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "feedback_site.settings")
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.middleware.csrf import _get_new_csrf_string  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from actions.management.commands.bench_data import (  # noqa: E402
+    ADMIN_EMAIL,
+    BUSY_ORGANISATION_SLUG,
+    BUSY_WORKSHOP_SLUG,
+    SLUG_PREFIX,
+)
+from tests.conftest import client_for  # noqa: E402
+from workshops.admin import DEFAULT_CONTRIBUTION_FILTERS, changelist_url  # noqa: E402
+from workshops.models import Contribution, FlipchartGroup, User  # noqa: E402
+
+CAPTURE_NOTES = 10
+
+
+def signed_in_client(user):
+    """The one place a benchmark session is made; staff sessions pass every check `client_for`
+    gives tests (a second factor included, once the service asks for one)."""
+    return client_for(user)
+
+
+def session_cookie(client) -> str:
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def queries_per_request(request) -> int:
+    """Queries of one request as the load sees it: the second of two, once caches are warm."""
+    request()
+    with CaptureQueriesContext(connection) as queries:
+        response = request()
+    assert response.status_code in (200, 302), f"{response.request}: {response.status_code}"
+    return len(queries)
+
+
+def capture_submit(client, path: str):
+    """A submit of the capture form as a facilitator makes it: new notes under a new key."""
+    notes = "\n".join(f"Benchmark submit note {n}" for n in range(CAPTURE_NOTES))
+    return client.post(path, {"notes": notes, "kind": "comment", "key": str(uuid.uuid4())})
+
+
+def scenarios() -> dict:
+    owner = User.objects.get(organisations__slug=BUSY_ORGANISATION_SLUG)
+    capture_group = FlipchartGroup.objects.filter(workshop__slug=f"{SLUG_PREFIX}workshop-1").first()
+    facilitator = capture_group.facilitators.get()
+    admin = User.objects.get(email=ADMIN_EMAIL)
+    owner_client, facilitator_client, admin_client = map(
+        signed_in_client, [owner, facilitator, admin]
+    )
+    paths = {
+        "healthz": reverse("healthz"),
+        "progress": reverse("progress:workshop_progress", kwargs={"slug": BUSY_WORKSHOP_SLUG}),
+        "owner_actions": reverse("actions:action_list"),
+        "capture": reverse("workshops:group_capture", kwargs={"pk": capture_group.pk}),
+        "admin_list": changelist_url(Contribution, **DEFAULT_CONTRIBUTION_FILTERS),
+    }
+    anonymous = Client()
+    return {
+        "healthz": {
+            "path": paths["healthz"],
+            "queries": queries_per_request(lambda: anonymous.get(paths["healthz"])),
+        },
+        "progress": {
+            "path": paths["progress"],
+            "queries": queries_per_request(lambda: anonymous.get(paths["progress"])),
+        },
+        "owner_actions": {
+            "path": paths["owner_actions"],
+            "cookie": session_cookie(owner_client),
+            "queries": queries_per_request(lambda: owner_client.get(paths["owner_actions"])),
+        },
+        "capture": {
+            "path": paths["capture"],
+            "cookie": session_cookie(facilitator_client),
+            "csrf_token": _get_new_csrf_string(),
+            "notes": CAPTURE_NOTES,
+            "queries": queries_per_request(
+                lambda: capture_submit(facilitator_client, paths["capture"])
+            ),
+        },
+        "admin_list": {
+            "path": paths["admin_list"],
+            "cookie": session_cookie(admin_client),
+            "queries": queries_per_request(lambda: admin_client.get(paths["admin_list"])),
+        },
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(scenarios()))

@@ -1,0 +1,256 @@
+"""`make bench`: the service under gunicorn with production settings, driven by wrk on loopback.
+
+For the full data set and for a tenth of it, each in its own PostgreSQL database made afresh, it
+runs every scenario for the same time at the same concurrency and prints one table: requests per
+second, latency percentiles, errors, database queries per request, throughput as a ratio to the
+health check's in the same run, and how much slower each page is at ten times the data. The
+table is also written to bench-results.json."""
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+
+ROOT = Path(__file__).resolve().parents[2]
+WRK_SCRIPTS = Path(__file__).resolve().parent / "wrk"
+PYTHON = sys.executable
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/feedback_bench"
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
+RESULTS_FILE = ROOT / "bench-results.json"
+SIZES = {"full": 1.0, "tenth": 0.1}
+SCENARIOS = {
+    "healthz": "health check (the ceiling)",
+    "progress": "public progress page, busy workshop",
+    "owner_actions": "owner's actions (50 actions)",
+    "capture": "capture submit of 10 notes",
+    "admin_list": "admin contributions, untriaged, 100",
+}
+
+
+def database_url_for(size: str) -> str:
+    url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    if size == "full":
+        return url
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"{parts.path}_{size}"))
+
+
+def stored_submits(url: str) -> int:
+    """Capture submits stored, to show that each request of the scenario added its notes."""
+    connection = psycopg2.connect(url)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM workshops_capturebatch")
+        (count,) = cursor.fetchone()
+    connection.close()
+    return count
+
+
+def recreate_database(url: str) -> None:
+    """Drop and create the benchmark database. Only names with "bench" in them are touched."""
+    parts = urlsplit(url)
+    if not parts.scheme.startswith("postgres"):
+        sys.exit("make bench needs PostgreSQL: set DATABASE_URL=postgres://...")
+    name = parts.path.lstrip("/")
+    if "bench" not in name:
+        sys.exit(f"Refusing to recreate database {name!r}: its name must contain 'bench'.")
+    maintenance = urlunsplit(parts._replace(path="/postgres"))
+    connection = psycopg2.connect(maintenance)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+
+
+def production_environment(database_url: str) -> dict[str, str]:
+    """Production settings on loopback: DEBUG off, a fresh secret, plain HTTP, kept connections."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,testserver",
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "CONN_MAX_AGE": "600",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def manage(environment: dict, *arguments: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *arguments], cwd=ROOT, env=environment, check=True)
+
+
+def start_server(environment: dict) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "feedback_site.wsgi",
+            f"--workers={WORKERS}",
+            f"--worker-class={WORKER_CLASS}",
+            "--threads=1",
+            f"--bind=127.0.0.1:{PORT}",
+        ],
+        cwd=ROOT,
+        env=environment,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=10):
+                return server
+        except OSError:
+            time.sleep(0.3)
+    server.terminate()
+    sys.exit("gunicorn did not answer /healthz within 30 seconds")
+
+
+def worker_peak_memory_mib(server: subprocess.Popen) -> float:
+    """The largest peak resident size (VmHWM) among the server's worker processes."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    peaks = []
+    for pid in children:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                peaks.append(int(line.split()[1]) / 1024)
+    return round(max(peaks), 1)
+
+
+def run_wrk(scenario: str, details: dict) -> dict:
+    script = "capture.lua" if scenario == "capture" else "get.lua"
+    environment = {
+        **os.environ,
+        "BENCH_COOKIE": details.get("cookie", ""),
+        "BENCH_CSRF_TOKEN": details.get("csrf_token", ""),
+        "BENCH_NOTES": str(details.get("notes", 0)),
+    }
+    output = subprocess.run(
+        [
+            "wrk",
+            "--threads=2",
+            f"--connections={CONNECTIONS}",
+            f"--duration={SECONDS}s",
+            "--timeout=10s",
+            f"--script={WRK_SCRIPTS / script}",
+            f"http://127.0.0.1:{PORT}{details['path']}",
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(line for line in output.splitlines() if line.startswith("BENCH-RESULT "))
+    figures = json.loads(line.removeprefix("BENCH-RESULT "))
+    return {
+        "requests_per_second": round(figures["requests"] / (figures["duration_us"] / 1e6), 1),
+        "p50_ms": figures["p50_us"] / 1000,
+        "p95_ms": figures["p95_us"] / 1000,
+        "p99_ms": figures["p99_us"] / 1000,
+        "errors": figures["socket_errors"] + figures["status_errors"],
+        "requests": figures["requests"],
+        "queries": details["queries"],
+    }
+
+
+def measure_size(size: str, scale: float) -> dict:
+    database_url = database_url_for(size)
+    environment = production_environment(database_url)
+    print(f"\n== {size} data (scale {scale}) in {urlsplit(database_url).path.lstrip('/')}")
+    recreate_database(database_url)
+    manage(environment, "migrate", "--no-input", "--verbosity=0")
+    manage(environment, "bench_data", f"--scale={scale}")
+    prepared = subprocess.run(
+        [PYTHON, "-m", "tests.benchmarks.prepare"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    ).stdout
+    details = json.loads(prepared)
+    server = start_server(environment)
+    try:
+        results = {}
+        for scenario in SCENARIOS:
+            print(f"   {SCENARIOS[scenario]}: {SECONDS} s at {CONNECTIONS} connections")
+            results[scenario] = run_wrk(scenario, details[scenario])
+        results["capture"]["stored_submits"] = stored_submits(database_url)
+        ceiling = results["healthz"]["requests_per_second"]
+        for figures in results.values():
+            figures["ratio_to_ceiling"] = round(figures["requests_per_second"] / ceiling, 3)
+        peak = worker_peak_memory_mib(server)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    return {"scale": scale, "scenarios": results, "worker_peak_mib": peak}
+
+
+def table(sizes: dict, load_before: str) -> str:
+    header = (
+        f"{'scenario':<38} {'size':<6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'errors':>6} {'queries':>7} {'x ceiling':>9} {'10x data':>8}"
+    )
+    lines = [header, "-" * len(header)]
+    for scenario, label in SCENARIOS.items():
+        for size, measured in sizes.items():
+            figures = measured["scenarios"][scenario]
+            slowdown = ""
+            if size == "full":
+                slowdown = f"{figures['slowdown_at_10x']:.2f}x"
+            lines.append(
+                f"{label:<38} {size:<6} {figures['requests_per_second']:>8.1f} "
+                f"{figures['p50_ms']:>8.1f} {figures['p95_ms']:>8.1f} {figures['p99_ms']:>8.1f} "
+                f"{figures['errors']:>6} {figures['queries']:>7} "
+                f"{figures['ratio_to_ceiling']:>9.3f} {slowdown:>8}"
+            )
+    stored = ", ".join(
+        f"{size} {m['scenarios']['capture']['requests']} answered, "
+        f"{m['scenarios']['capture']['stored_submits']} stored"
+        for size, m in sizes.items()
+    )
+    lines.append(f"Capture submits (each of 10 notes, stored ones include in-flight): {stored}")
+    memory = ", ".join(f"{size} {m['worker_peak_mib']} MiB" for size, m in sizes.items())
+    lines.append(f"Peak memory of a gunicorn worker (VmHWM): {memory}")
+    lines.append(
+        f"gunicorn {WORKERS} {WORKER_CLASS} workers; wrk 2 threads, {CONNECTIONS} connections, "
+        f"{SECONDS} s per scenario; load average before: {load_before}"
+    )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install -y wrk")
+    load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    manage(
+        {**os.environ, "DEBUG": "false", "SECRET_KEY": "collectstatic"},
+        "collectstatic",
+        "--no-input",
+        "--verbosity=0",
+    )
+    sizes = {size: measure_size(size, scale) for size, scale in SIZES.items()}
+    for scenario in SCENARIOS:
+        full, tenth = (sizes[size]["scenarios"][scenario] for size in ("full", "tenth"))
+        full["slowdown_at_10x"] = round(
+            tenth["requests_per_second"] / full["requests_per_second"], 2
+        )
+    RESULTS_FILE.write_text(
+        json.dumps({"load_average_before": load_before, "sizes": sizes}, indent=2)
+    )
+    print()
+    print(table(sizes, load_before))
+    print(f"Written to {RESULTS_FILE.name}")
