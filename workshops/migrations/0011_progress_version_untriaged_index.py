@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workshops", "0009_followers"),
+        ("workshops", "0010_roles_without_admin_permissions"),
     ]
 
     operations = [
