@@ -3,10 +3,8 @@
 Only meaningful on PostgreSQL: SQLite serialises writers, so tests using this skip there."""
 
 import threading
-from importlib import import_module
 
 import pytest
-from django.apps import apps
 from django.db import connection
 
 needs_postgresql = pytest.mark.skipif(
@@ -37,10 +35,3 @@ def at_once(count, work):
         thread.join()
     assert errors == []
     return results
-
-
-def restore_data_from_migrations():
-    """A transactional test empties every table: put back the areas, owners and roles."""
-    import_module("actions.migrations.0003_default_organisations").create_default_owners(apps, None)
-    import_module("workshops.migrations.0002_areas").create_areas(apps, None)
-    import_module("workshops.migrations.0003_roles").assign_role_permissions(apps)

@@ -1,6 +1,8 @@
 import re
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.core.cache import cache
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -56,6 +58,17 @@ def owner_b(department_b):
     user = UserFactory(email="owner.b@example.gov.uk", roles=[roles.OWNERS])
     department_b.members.add(user)
     return user
+
+
+def restore_data_from_migrations():
+    """A transactional test empties every table: put back what data migrations create, the
+    areas, default owners and roles."""
+    import_module("actions.migrations.0003_default_organisations").create_default_owners(apps, None)
+    import_module("workshops.migrations.0002_areas").create_areas(apps, None)
+    import_module("workshops.migrations.0003_roles").assign_role_permissions(apps)
+    import_module(
+        "workshops.migrations.0010_roles_without_admin_permissions"
+    ).remove_admin_permissions(apps)
 
 
 def client_for(user) -> Client:

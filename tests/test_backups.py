@@ -9,7 +9,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from feedback_site import backups
-from tests.concurrency import needs_postgresql, restore_data_from_migrations
+from tests.concurrency import needs_postgresql
+from tests.conftest import restore_data_from_migrations
 from tests.factories import ActionItemFactory, ContributionFactory
 
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from actions.models import QuestionsReminderSent, ReminderSent, Status, StatusUpdate
 from actions.services import action_post_update
-from tests.concurrency import at_once, needs_postgresql, restore_data_from_migrations
+from tests.concurrency import at_once, needs_postgresql
+from tests.conftest import restore_data_from_migrations
 from tests.factories import ActionItemFactory, ContributionFactory, WorkshopFactory
 from workshops.models import ContributionKind, Follower
 

@@ -1,13 +1,11 @@
 import os
 import shutil
-from importlib import import_module
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.apps import apps
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.conftest import current_code
+from tests.conftest import current_code, restore_data_from_migrations
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -54,12 +52,7 @@ def no_js_page(browser):
 def _data_from_migrations(transactional_db):
     """Browser tests run in real transactions and the database is emptied after each one, so
     put back the rows that data migrations create: default owners, areas and roles."""
-    import_module("actions.migrations.0003_default_organisations").create_default_owners(apps, None)
-    import_module("workshops.migrations.0002_areas").create_areas(apps, None)
-    import_module("workshops.migrations.0003_roles").assign_role_permissions(apps)
-    import_module(
-        "workshops.migrations.0010_roles_without_admin_permissions"
-    ).remove_admin_permissions(apps)
+    restore_data_from_migrations()
 
 
 def assert_accessible(page):

@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
-from tests.concurrency import at_once, needs_postgresql, restore_data_from_migrations
-from tests.conftest import client_for
+from tests.concurrency import at_once, needs_postgresql
+from tests.conftest import client_for, restore_data_from_migrations
 from tests.factories import FlipchartGroupFactory, UserFactory
 from workshops import roles
 from workshops.models import CaptureBatch, Contribution

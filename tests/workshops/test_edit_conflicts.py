@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from actions.models import ActionItem, Status
 from actions.services import action_post_update
-from tests.concurrency import at_once, needs_postgresql, restore_data_from_migrations
-from tests.conftest import client_for
+from tests.concurrency import at_once, needs_postgresql
+from tests.conftest import client_for, restore_data_from_migrations
 from tests.factories import ActionItemFactory, ContributionFactory, UserFactory, WorkshopFactory
 from workshops import roles
 from workshops.models import Contribution
