@@ -15,6 +15,20 @@ from workshops import roles
 PASSWORD = "correct horse battery staple"
 
 
+def pytest_collection_modifyitems(items):
+    """pytest runs every test that takes pytest-playwright's session-wide browser parameter
+    together; one outside tests/browser (a parameter named "page" is enough) would be moved among
+    the browser tests, and every test after it would find the database they emptied."""
+    strays = [
+        item.nodeid
+        for item in items
+        if "browser_name" in getattr(getattr(item, "callspec", None), "params", {})
+        and not item.nodeid.startswith("tests/browser/")
+    ]
+    if strays:
+        raise pytest.UsageError(f"Only browser tests may take a browser parameter: {strays}")
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -55,16 +55,16 @@ def test_signing_out_ends_the_session_for_good(alex):
     assert not is_signed_in(client_with_session_key(key))
 
 
-@pytest.mark.parametrize("page", [SIGNED_IN_PAGE, reverse("admin:index")])
-def test_a_deactivated_user_is_signed_out_on_their_very_next_request(alex, page):
+@pytest.mark.parametrize("path", [SIGNED_IN_PAGE, reverse("admin:index")])
+def test_a_deactivated_user_is_signed_out_on_their_very_next_request(alex, path):
     alex.is_staff = True
     alex.save()
     alex.groups.add(Group.objects.get(name=roles.ORGANISERS))
     client = client_for(alex)
-    assert client.get(page).status_code == 200
+    assert client.get(path).status_code == 200
     alex.is_active = False
     alex.save()
-    response = client.get(page)
+    response = client.get(path)
     assert response.status_code == 302
     assert "sign-in" in response.url or "login" in response.url
 

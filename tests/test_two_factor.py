@@ -46,9 +46,9 @@ def confirmed_device(user) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
 
 
-@pytest.mark.parametrize("page", [ADMIN, reverse("workshops:workshop_list"), "/admin/auth/"])
-def test_staff_without_an_authenticator_are_sent_to_set_one_up_first(staff, page):
-    response = signed_in_with_password(staff).get(page)
+@pytest.mark.parametrize("path", [ADMIN, reverse("workshops:workshop_list"), "/admin/auth/"])
+def test_staff_without_an_authenticator_are_sent_to_set_one_up_first(staff, path):
+    response = signed_in_with_password(staff).get(path)
     assert response.status_code == 302
     assert response.url.startswith(SET_UP + "?next=")
 
