@@ -188,6 +188,11 @@ class ActionFilterForm(forms.Form):
         self.fields["workshop"].queryset = workshops
         self.fields["status"].choices = [("", "All"), *Status.choices]
 
+    def workshop_options(self):
+        """The workshop choices in one query: a loop over the field's choices, or list() of
+        them, counts them first."""
+        return list(iter(self.fields["workshop"].choices))
+
 
 class EmailSignInForm(GovukFormMixin, forms.Form):
     submit_label = "Send me a link"

@@ -37,15 +37,33 @@ def visible_action(request, pk) -> ActionItem:
     )
 
 
+# What the list of actions shows of each: a row builds three model instances, so only these.
+LISTED_ACTION_FIELDS = [
+    "title",
+    "status",
+    "due_date",
+    "accepted_at",
+    "workshop__title",
+    "owner__name",
+]
+
+
 @login_required
 def action_list(request):
     """Your actions: your organisations' (every one for organisers), grouped by status."""
     visible = actions_for(request.user)
     form = ActionFilterForm(
         request.GET or None,
-        workshops=Workshop.objects.filter(actions__in=visible).distinct().order_by("-date"),
+        workshops=Workshop.objects.filter(actions__in=visible)
+        .distinct()
+        .order_by("-date")
+        .only("title", "date"),
     )
-    actions = visible.select_related("workshop", "owner").with_due_date_moves()
+    actions = (
+        visible.select_related("workshop", "owner")
+        .only(*LISTED_ACTION_FIELDS)
+        .with_due_date_moves()
+    )
     if form.is_valid():
         if form.cleaned_data["workshop"]:
             actions = actions.filter(workshop=form.cleaned_data["workshop"])

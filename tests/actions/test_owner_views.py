@@ -115,7 +115,7 @@ def test_the_list_costs_the_same_queries_however_many_actions(
 ):
     ActionItemFactory.create_batch(size, owner=department_a)
     client = client_for(owner_a)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(5):
         response = client.get(list_url())
     assert response.text.count("govuk-table__row") == size + 1
 
