@@ -189,9 +189,10 @@ class ActionFilterForm(forms.Form):
         self.fields["status"].choices = [("", "All"), *Status.choices]
 
     def workshop_options(self):
-        """The workshop choices in one query: a loop over the field's choices, or list() of
-        them, counts them first."""
-        return list(iter(self.fields["workshop"].choices))
+        """The workshop choices as plain pairs: a loop over the field's choices would count them
+        first and build a model instance for each."""
+        field = self.fields["workshop"]
+        return [("", field.empty_label), *field.queryset.values_list("pk", "title")]
 
 
 class EmailSignInForm(GovukFormMixin, forms.Form):

@@ -54,10 +54,7 @@ def action_list(request):
     visible = actions_for(request.user)
     form = ActionFilterForm(
         request.GET or None,
-        workshops=Workshop.objects.filter(actions__in=visible)
-        .distinct()
-        .order_by("-date")
-        .only("title", "date"),
+        workshops=Workshop.objects.filter(actions__in=visible).distinct().order_by("-date"),
     )
     actions = (
         visible.select_related("workshop", "owner")
