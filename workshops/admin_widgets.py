@@ -13,22 +13,25 @@ ACTION_CHECKBOX_LABEL = "Select this object for an action - {}"
 
 
 class RenderedChoices(BaseChoiceIterator):
-    """Choices with their <option> markup, plain and selected, rendered once for every row that
-    offers the same choices."""
+    """Choices with their <option> markup rendered once for every row that offers them."""
 
     def __init__(self, choices):
         self.choices = list(choices)
         self.options = [
-            (
-                str(value),
-                format_html('<option value="{}">{}</option>', value, label),
-                format_html('<option value="{}" selected>{}</option>', value, label),
-            )
+            (str(value), format_html('<option value="{}">{}</option>', value, label))
             for value, label in self.choices
         ]
 
     def __iter__(self):
         return iter(self.choices)
+
+    def render(self, chosen: str) -> str:
+        return mark_safe(
+            "".join(
+                option.replace(" value=", " selected value=", 1) if value == chosen else option
+                for value, option in self.options
+            )
+        )
 
 
 class PrerenderedSelect(forms.Select):
@@ -39,13 +42,9 @@ class PrerenderedSelect(forms.Select):
         choices = self.choices
         if not isinstance(choices, RenderedChoices):
             choices = RenderedChoices(choices)
-        chosen = "" if value is None else str(value)
-        options = "".join(
-            selected if option_value == chosen else plain
-            for option_value, plain, selected in choices.options
-        )
         attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe(options))
+        chosen = "" if value is None else str(value)
+        return format_html("<select{}>{}</select>", flatatt(attrs), choices.render(chosen))
 
 
 class PlainHiddenInput(forms.HiddenInput):
