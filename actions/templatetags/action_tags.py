@@ -9,7 +9,7 @@ register = template.Library()
 @register.simple_tag
 def due_tags(action, today=None):
     """The tags beside an action's due date: awaiting acceptance, then overdue or due soon.
-    A tag, not an include: the list of actions shows them on every row."""
+    Python, not an include: the list of actions shows them on every row."""
     today = today or timezone.localdate()
     tags = []
     if action.is_awaiting_acceptance:
