@@ -189,10 +189,13 @@ class ActionFilterForm(forms.Form):
         self.fields["status"].choices = [("", "All"), *Status.choices]
 
     def workshop_options(self):
-        """The workshop choices as plain pairs: a loop over the field's choices would count them
-        first and build a model instance for each."""
+        """The workshop filter's options as (value, label, selected), worked out here: a
+        template loop over the field's choices would count them, build a model instance for
+        each and compare every one with the chosen value through filters."""
         field = self.fields["workshop"]
-        return [("", field.empty_label), *field.queryset.values_list("pk", "title")]
+        chosen = str(self["workshop"].value() or "")
+        choices = [("", field.empty_label), *field.queryset.values_list("pk", "title")]
+        return [(value, label, str(value) == chosen) for value, label in choices]
 
 
 class EmailSignInForm(GovukFormMixin, forms.Form):

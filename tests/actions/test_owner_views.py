@@ -85,6 +85,8 @@ def test_actions_can_be_filtered_by_workshop_and_status(owner_a, department_a):
     html = client.get(list_url(workshop=workshop.pk)).text
     assert "From skills day" in html
     assert "From elsewhere" not in html
+    assert f'<option value="{workshop.pk}" selected>Skills day</option>' in html
+    assert '<option value="" selected>All</option>' not in html
 
     html = client.get(list_url(workshop=workshop.pk, status="blocked")).text
     assert "Blocked one" in html
