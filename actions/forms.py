@@ -188,6 +188,15 @@ class ActionFilterForm(forms.Form):
         self.fields["workshop"].queryset = workshops
         self.fields["status"].choices = [("", "All"), *Status.choices]
 
+    def workshop_options(self):
+        """The workshop filter's options as (value, label, selected), worked out here: a
+        template loop over the field's choices would count them, build a model instance for
+        each and compare every one with the chosen value through filters."""
+        field = self.fields["workshop"]
+        chosen = str(self["workshop"].value() or "")
+        choices = [("", field.empty_label), *field.queryset.values_list("pk", "title")]
+        return [(value, label, str(value) == chosen) for value, label in choices]
+
 
 class EmailSignInForm(GovukFormMixin, forms.Form):
     submit_label = "Send me a link"

@@ -6,12 +6,14 @@ shows renews it through the receivers below. They are signals, not service calls
 admin's own forms save these rows too, and a stale public page is a bug."""
 
 import hashlib
+import uuid
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.db.models.signals import post_save, pre_delete, pre_save
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.middleware.csp import get_nonce
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -65,17 +67,38 @@ def is_shared_request(request) -> bool:
     return not request.COOKIES.keys() & {settings.SESSION_COOKIE_NAME, "messages"}
 
 
-def page_etag(workshop: Workshop) -> str:
+class PageVersion(NamedTuple):
+    """What a cached page is known by: its workshop and that workshop's version."""
+
+    pk: int
+    progress_version: uuid.UUID
+
+
+def published_page_version(slug: str) -> PageVersion:
+    """A published workshop's version, read without building the workshop: on the cached path
+    it is all the page needs from the database. Drafts are not found."""
+    found = (
+        Workshop.objects.published()
+        .filter(slug=slug)
+        .order_by()
+        .values_list("pk", "progress_version")
+    )
+    for row in found[:1]:
+        return PageVersion(*row)
+    raise Http404
+
+
+def page_etag(workshop: Workshop | PageVersion) -> str:
     """Changes with the workshop's version and with the day, as the page counts days waiting."""
     return f'"{workshop.progress_version}-{timezone.localdate():%Y%m%d}"'
 
 
-def _cache_key(request, workshop: Workshop) -> str:
+def _cache_key(request, workshop: Workshop | PageVersion) -> str:
     host = hashlib.sha256(request.get_host().encode()).hexdigest()[:16]
     return f"progress-page:{workshop.pk}:{page_etag(workshop)}:{host}"
 
 
-def cached_page(request, workshop: Workshop) -> HttpResponse | None:
+def cached_page(request, workshop: PageVersion) -> HttpResponse | None:
     content = cache.get(_cache_key(request, workshop))
     if content is None:
         return None
@@ -83,7 +106,7 @@ def cached_page(request, workshop: Workshop) -> HttpResponse | None:
     return shared_page(response, workshop)
 
 
-def cache_page(request, workshop: Workshop, response: HttpResponse) -> HttpResponse:
+def cache_page(request, workshop: PageVersion, response: HttpResponse) -> HttpResponse:
     """Keeps the page with its CSP nonce taken out; each answer from the cache gets a new one."""
     nonce = get_nonce(request)
     content = response.content
@@ -93,7 +116,7 @@ def cache_page(request, workshop: Workshop, response: HttpResponse) -> HttpRespo
     return shared_page(response, workshop)
 
 
-def shared_page(response: HttpResponse, workshop: Workshop) -> HttpResponse:
+def shared_page(response: HttpResponse, workshop: PageVersion) -> HttpResponse:
     response["ETag"] = page_etag(workshop)
     response["Cache-Control"] = "no-cache"
     patch_vary_headers(response, ["Cookie"])

@@ -27,13 +27,13 @@ def published_workshop(slug: str) -> Workshop:
 def progress(request, slug):
     """You said, we did: what was heard at a workshop and what is being done about it. The page
     everyone sees comes from the cache, or as a 304, until something on it changes."""
-    workshop = published_workshop(slug)
     if not progress_cache.is_shared_request(request):
-        return render_progress(request, workshop)
-    if not_modified := get_conditional_response(request, etag=progress_cache.page_etag(workshop)):
-        return progress_cache.shared_page(not_modified, workshop)
-    return progress_cache.cached_page(request, workshop) or progress_cache.cache_page(
-        request, workshop, render_progress(request, workshop)
+        return render_progress(request, published_workshop(slug))
+    version = progress_cache.published_page_version(slug)
+    if not_modified := get_conditional_response(request, etag=progress_cache.page_etag(version)):
+        return progress_cache.shared_page(not_modified, version)
+    return progress_cache.cached_page(request, version) or progress_cache.cache_page(
+        request, version, render_progress(request, published_workshop(slug))
     )
 
 

@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -15,6 +16,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from workshops.admin_widgets import (
+    PlainHiddenInput,
+    PrerenderedSelect,
+    RenderedChoices,
+    action_checkbox_html,
+)
 from workshops.charts import bar_chart
 from workshops.edit_conflicts import EditConflictAdminMixin
 from workshops.models import (
@@ -512,8 +519,8 @@ class HasActionFilter(admin.SimpleListFilter):
 class ContributionTriageForm(forms.ModelForm):
     """One row of the contribution list, where staff set the area and theme."""
 
-    area = forms.ModelChoiceField(Area.objects.all(), required=False)
-    theme = forms.ModelChoiceField(Theme.objects.all(), required=False)
+    area = forms.ModelChoiceField(Area.objects.all(), required=False, widget=PrerenderedSelect)
+    theme = forms.ModelChoiceField(Theme.objects.all(), required=False, widget=PrerenderedSelect)
 
     class Meta:
         model = Contribution
@@ -521,27 +528,34 @@ class ContributionTriageForm(forms.ModelForm):
 
 
 class ContributionTriageFormSet(BaseModelFormSet):
-    """Fetches the area and theme choices once for the page, not once per row, and offers each
-    row only its own workshop's themes."""
+    """Fetches and renders the area and theme options once for the page, not once per row, and
+    offers each row only its own workshop's themes."""
 
     BLANK = ("", "---------")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.area_choices = [self.BLANK, *Area.objects.values_list("pk", "name")]
+        self.area_choices = RenderedChoices([self.BLANK, *Area.objects.values_list("pk", "name")])
         workshop_ids = {contribution.group.workshop_id for contribution in self.get_queryset()}
-        self.theme_choices = defaultdict(list)
+        theme_choices = defaultdict(lambda: [self.BLANK])
         themes = Theme.objects.filter(workshop_id__in=workshop_ids).order_by("name")
         for pk, workshop_id, name in themes.values_list("pk", "workshop_id", "name"):
-            self.theme_choices[workshop_id].append((pk, name))
+            theme_choices[workshop_id].append((pk, name))
+        self.theme_choices = {
+            workshop_id: RenderedChoices(choices) for workshop_id, choices in theme_choices.items()
+        }
+        self.no_theme_choices = RenderedChoices([self.BLANK])
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields[self.model._meta.pk.name].widget = PlainHiddenInput()
 
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
         form.fields["area"].widget.choices = self.area_choices
-        form.fields["theme"].widget.choices = [
-            self.BLANK,
-            *self.theme_choices[form.instance.group.workshop_id],
-        ]
+        form.fields["theme"].widget.choices = self.theme_choices.get(
+            form.instance.group.workshop_id, self.no_theme_choices
+        )
         return form
 
 
@@ -674,6 +688,9 @@ class ContributionAdmin(EditConflictAdminMixin, SimpleHistoryAdmin):
                 locations=[admin.ActionLocation.CHANGE_LIST],
             )
         return actions
+
+    def action_checkbox(self, contribution):
+        return action_checkbox_html(helpers.ACTION_CHECKBOX_NAME, contribution)
 
     def has_delete_permission(self, request, obj=None):
         # Notes are never deleted, only removed, so that nothing said is lost.

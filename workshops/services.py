@@ -77,9 +77,6 @@ def notes_capture(
     """Store a submit's notes in one transaction, once: resending the same notes with the same
     key stores nothing and returns the first batch. Select `group.workshop` with the group."""
     digest = notes_digest(notes)
-    earlier = earlier_capture(key=key, group=group, digest=digest)
-    if earlier is not None:
-        return earlier
     at = at or timezone.now()
     late = group.is_late(at)
     try:
@@ -106,7 +103,8 @@ def notes_capture(
             )
             workshops_progress_changed(workshops=Workshop.objects.filter(pk=group.workshop_id))
     except IntegrityError:
-        # The same key arrived twice at the same moment: the first one stored the notes.
+        # The key is taken: a resend, or the same submit twice at once. Trying the insert first
+        # spares every first submit a look-up.
         earlier = earlier_capture(key=key, group=group, digest=digest)
         if earlier is None:
             raise

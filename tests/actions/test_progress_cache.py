@@ -300,3 +300,26 @@ def test_signed_in_visitors_get_their_own_page_not_the_cached_one(workshop, note
 
     assert "Sign out" in content
     assert "Sign out" not in page(workshop)
+
+
+def test_cached_progress_page_reads_only_the_workshops_version(workshop, note):
+    url = reverse("progress:workshop_progress", kwargs={"slug": workshop.slug})
+    Client().get(url)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().get(url)
+
+    assert response.status_code == 200
+    assert note.text in response.text
+    (query,) = queries
+    assert '"progress_version"' in query["sql"]
+    assert '"title"' not in query["sql"]
+
+
+def test_a_draft_has_no_progress_page_even_when_a_published_one_was_cached(workshop, note):
+    url = reverse("progress:workshop_progress", kwargs={"slug": workshop.slug})
+    Client().get(url)
+    workshop.is_published = False
+    workshop.save()
+
+    assert Client().get(url).status_code == 404

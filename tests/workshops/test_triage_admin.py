@@ -145,6 +145,19 @@ def test_each_row_offers_only_its_own_workshops_themes(organiser, notes):
     assert choices == [("", "---------"), (mine.pk, "Mine")]
 
 
+def test_the_rows_share_one_rendering_of_their_options_and_show_what_is_chosen(organiser, notes):
+    mine = ThemeFactory(workshop=notes[0].group.workshop, name="Mine")
+    notes[0].theme = mine
+    notes[0].save()
+    response = client_for(organiser).get(f"{CHANGELIST}?triaged=no")
+    forms = response.context["cl"].formset.forms
+
+    assert len({id(form.fields["area"].widget.choices) for form in forms}) == 1
+    assert len({id(form.fields["theme"].widget.choices) for form in forms}) == 1
+    assert response.text.count('value="">---------</option>') == 2 * len(forms)
+    assert f'<option selected value="{mine.pk}">Mine</option>' in response.text
+
+
 def test_a_theme_from_another_workshop_is_refused_in_the_list(organiser, notes):
     elsewhere = ThemeFactory()
     client = client_for(organiser)
