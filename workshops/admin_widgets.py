@@ -26,6 +26,7 @@ class RenderedChoices(BaseChoiceIterator):
         return iter(self.choices)
 
     def render(self, chosen: str) -> str:
+        # Every option was escaped by format_html when the choices were rendered.
         return mark_safe(
             "".join(
                 option.replace(" value=", " selected value=", 1) if value == chosen else option
