@@ -4,6 +4,7 @@ The last activity is written to the session at most once a minute, so a busy pag
 the session on every request. Pages warn before the end and offer to extend (WCAG 2.2.1).
 """
 
+import math
 import time
 
 from django.conf import settings
@@ -30,6 +31,11 @@ def seconds_left(session, now: float) -> float:
     idle_end = session.get(LAST_ACTIVITY_KEY, now) + settings.SESSION_IDLE_TIMEOUT
     absolute_end = session.get(SIGNED_IN_AT_KEY, now) + settings.SESSION_ABSOLUTE_TIMEOUT
     return min(idle_end, absolute_end) - now
+
+
+def whole_seconds_left(session) -> int:
+    """Seconds left, rounded up: a page's timer must never announce the end before it comes."""
+    return math.ceil(seconds_left(session, time.time()))
 
 
 def end_reason(session, now: float) -> str:
@@ -83,7 +89,7 @@ class IdleTimeoutMiddleware:
 def session_extend(request):
     """Stay signed in: restart the inactivity clock and say when the session now ends."""
     record_activity(request.session, time.time(), force=True)
-    return JsonResponse({"expires_in": int(seconds_left(request.session, time.time()))})
+    return JsonResponse({"expires_in": whole_seconds_left(request.session)})
 
 
 def session_timeout(request):
@@ -92,6 +98,6 @@ def session_timeout(request):
     if session is None or not is_signed_in(session):
         return {"session_seconds_left": None}
     return {
-        "session_seconds_left": int(seconds_left(session, time.time())),
+        "session_seconds_left": whole_seconds_left(session),
         "session_warning_seconds": settings.SESSION_TIMEOUT_WARNING,
     }

@@ -95,6 +95,19 @@ def test_signed_in_pages_carry_the_warning_and_signed_out_pages_do_not(facilitat
     assert "Stay signed in" not in client.get("/").text
 
 
+def test_pages_never_say_the_session_ends_before_it_does(facilitator, url):
+    """The page's timer announces "you have been signed out": with 1799.5 seconds left it must
+    count 1800, or a click in the last half second finds the person still signed in."""
+    with at(0):
+        client = client_for(facilitator)
+        client.get(url)
+    with at(0.5):
+        html = client.get(url).text
+        extended = client.post(reverse("session_extend")).json()
+    assert 'data-seconds-left="1800"' in html
+    assert extended == {"expires_in": 30 * MINUTE}
+
+
 def test_staying_signed_in_restarts_the_clock_and_says_when_it_ends(facilitator, url):
     with at(0):
         client = client_for(facilitator)
