@@ -115,6 +115,19 @@ class ActionItemQuerySet(models.QuerySet):
             return self.owned_by_member(user)
         return self.none()
 
+    def in_status_order(self):
+        """By status in the order of `Status`, then soonest due first."""
+        rank = models.Case(
+            *(models.When(status=status, then=order) for order, status in enumerate(Status)),
+            output_field=models.IntegerField(),
+        )
+        return self.alias(status_rank=rank).order_by("status_rank", "due_date", "pk")
+
+    def totals_by_status(self) -> dict:
+        """How many actions there are in each status, with every status present."""
+        found = dict(self.order_by().values_list("status").annotate(Count("pk")))
+        return {status: found.get(status, 0) for status in Status}
+
     def with_due_date_moves(self):
         """Annotate how many times the due date has moved (`move_count`)."""
         return self.annotate(

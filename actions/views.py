@@ -4,6 +4,7 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -49,28 +50,39 @@ LISTED_ACTION_FIELDS = [
 ]
 
 
+# A page of "Your actions": an organiser sees every organisation's, thousands at department scale.
+ACTIONS_PER_PAGE = 100
+
+
 @login_required
 def action_list(request):
-    """Your actions: your organisations' (every one for organisers), grouped by status."""
+    """Your actions: your organisations' (every one for organisers), grouped by status, soonest
+    due first within each, a hundred to a page."""
     visible = actions_for(request.user)
     form = ActionFilterForm(
         request.GET or None,
         workshops=Workshop.objects.filter(actions__in=visible).distinct().order_by("-date"),
     )
-    actions = (
-        visible.select_related("workshop", "owner")
-        .only(*LISTED_ACTION_FIELDS)
-        .with_due_date_moves()
-    )
+    listed = visible
     if form.is_valid():
         if form.cleaned_data["workshop"]:
-            actions = actions.filter(workshop=form.cleaned_data["workshop"])
+            listed = listed.filter(workshop=form.cleaned_data["workshop"])
         if form.cleaned_data["status"]:
-            actions = actions.filter(status=form.cleaned_data["status"])
+            listed = listed.filter(status=form.cleaned_data["status"])
+    totals = listed.totals_by_status()
+    paginator = Paginator(
+        listed.select_related("workshop", "owner")
+        .only(*LISTED_ACTION_FIELDS)
+        .with_due_date_moves()
+        .in_status_order(),
+        ACTIONS_PER_PAGE,
+    )
+    paginator.count = sum(totals.values())  # known from the totals: no second count query
+    page = paginator.get_page(request.GET.get("page"))
     today = timezone.localdate()
-    by_status = {status: [] for status in Status}
-    for action in actions.order_by("due_date", "pk"):
-        by_status[Status(action.status)].append(listed_action(action, today))
+    groups = {}
+    for action in page:
+        groups.setdefault(Status(action.status), []).append(listed_action(action, today))
     proposals = []
     if may_decide_due_dates(request.user):
         proposals = DueDateChange.objects.filter(state=DueDateChange.State.PROPOSED).select_related(
@@ -81,11 +93,35 @@ def action_list(request):
         "actions/actionitem_list.html",
         {
             "form": form,
-            "groups": [(status, found) for status, found in by_status.items() if found],
+            "groups": [(status, totals[status], rows) for status, rows in groups.items()],
+            "page": page,
+            "pagination": pagination(request, page),
             "is_filtered": form.is_bound and form.has_changed(),
             "proposals": proposals,
         },
     )
+
+
+def pagination(request, page) -> dict:
+    """The links of a paged list, for `includes/pagination.html`, keeping the other query
+    parameters (the filters)."""
+    query = request.GET.copy()
+
+    def href(number):
+        query["page"] = number
+        return f"?{query.urlencode()}"
+
+    items = [
+        {"ellipsis": True}
+        if number == page.paginator.ELLIPSIS
+        else {"number": number, "href": href(number), "current": number == page.number}
+        for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+    ]
+    return {
+        "previous": href(page.previous_page_number()) if page.has_previous() else None,
+        "next": href(page.next_page_number()) if page.has_next() else None,
+        "items": items,
+    }
 
 
 def listed_action(action: ActionItem, today) -> dict:

@@ -5,6 +5,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from actions import views as actions_views
 from actions.models import ActionItem, DueDateChange, Status
 from actions.services import action_post_update
 from tests.conftest import client_for
@@ -117,9 +118,78 @@ def test_the_list_costs_the_same_queries_however_many_actions(
 ):
     ActionItemFactory.create_batch(size, owner=department_a)
     client = client_for(owner_a)
-    with django_assert_max_num_queries(5):
+    # Session, user, roles, the workshop filter's options, the totals by status, the page's rows.
+    with django_assert_max_num_queries(6):
         response = client.get(list_url())
     assert response.text.count("govuk-table__row") == size + 1
+
+
+@pytest.fixture
+def three_a_page(monkeypatch):
+    monkeypatch.setattr(actions_views, "ACTIONS_PER_PAGE", 3)
+
+
+def table_rows(html):
+    return html.count('<tr class="govuk-table__row">') - html.count("<thead")
+
+
+def test_a_long_list_comes_in_pages_that_keep_the_filters(owner_a, department_a, three_a_page):
+    for day in range(1, 8):
+        ActionItemFactory(
+            title=f"Due on day {day}", owner=department_a, due_date=TODAY.replace(day=day)
+        )
+    blocked = ActionItemFactory(title="Blocked one", owner=department_a)
+    action_post_update(action=blocked, by=owner_a, status=Status.BLOCKED, note="No budget")
+    client = client_for(owner_a)
+
+    first = client.get(list_url(status="not_started")).text
+    assert "Showing 1 to 3 of 7 actions" in first
+    assert "Not started (7)" in first
+    assert table_rows(first) == 3
+    assert "Due on day 1" in first
+    assert "Due on day 4" not in first
+    assert 'href="?status=not_started&amp;page=2" rel="next"' in first
+    assert 'aria-current="page">1</a>' in first
+
+    last = client.get(list_url(status="not_started", page=3)).text
+    assert table_rows(last) == 1
+    assert "Due on day 7" in last
+    assert 'href="?status=not_started&amp;page=2" rel="prev"' in last
+    assert 'rel="next"' not in last
+
+
+@pytest.mark.parametrize("number", ["99", "abc", "-1"])
+def test_a_page_out_of_range_shows_a_page_rather_than_an_error(
+    owner_a, department_a, three_a_page, number
+):
+    ActionItemFactory.create_batch(4, owner=department_a)
+    response = client_for(owner_a).get(list_url(page=number))
+    assert response.status_code == 200
+    assert table_rows(response.text) in (1, 3)
+
+
+def test_the_totals_count_every_page_and_the_groups_follow_status_order(
+    owner_a, department_a, three_a_page
+):
+    ActionItemFactory.create_batch(2, owner=department_a)
+    done = ActionItemFactory.create_batch(2, owner=department_a)
+    for action in done:
+        action_post_update(action=action, by=owner_a, status=Status.DONE, note="Done")
+    client = client_for(owner_a)
+
+    first = client.get(list_url()).text
+    assert first.index("Not started (2)") < first.index("Done (2)")
+    second = client.get(list_url(page=2)).text
+    assert "Done (2)" in second
+    assert "Not started (2)" not in second
+    assert table_rows(second) == 1
+
+
+def test_a_short_list_has_no_pages(owner_a, department_a):
+    ActionItemFactory.create_batch(3, owner=department_a)
+    html = client_for(owner_a).get(list_url()).text
+    assert "govuk-pagination" not in html
+    assert "Showing" not in html
 
 
 # The action page

@@ -9,6 +9,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from actions import views as actions_views
 from actions.services import action_accept
 from tests.browser.conftest import assert_accessible
 from tests.factories import ActionItemFactory, OrganisationFactory, UserFactory
@@ -110,3 +111,30 @@ def test_owner_journey_with_javascript(page: Page, live_server, owner):
 
 def test_owner_journey_without_javascript(no_js_page: Page, live_server, owner):
     owner_journey(no_js_page, live_server.url, check_accessibility=False)
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_an_owner_pages_through_a_long_list_of_actions(
+    browser, live_server, owner, monkeypatch, javascript
+):
+    monkeypatch.setattr(actions_views, "ACTIONS_PER_PAGE", 1)
+    owner.set_password("a long and memorable passphrase")
+    owner.save()
+    page = browser.new_page(java_script_enabled=javascript)
+    page.set_default_timeout(5000)
+    page.goto(live_server.url + "/account/sign-in/?next=/actions/%3Fstatus%3Dnot_started")
+    page.get_by_label("Email address").fill("rita.owner@example.gov.uk")
+    page.get_by_label("Password").fill("a long and memorable passphrase")
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_text("Showing 1 to 1 of 2 actions")).to_be_visible()
+    expect(page.get_by_role("link", name="Publish social media guidance")).to_be_visible()
+    if javascript:
+        assert_accessible(page)
+    page.get_by_role("navigation", name="Pages of actions").get_by_role("link", name="Next").click()
+
+    expect(page.get_by_text("Showing 2 to 2 of 2 actions")).to_be_visible()
+    expect(page.get_by_role("link", name="Unblock YouTube on work computers")).to_be_visible()
+    expect(page.get_by_label("Status")).to_have_value("not_started")
+    expect(page.get_by_role("link", name="Page 2")).to_have_attribute("aria-current", "page")
+    page.close()
