@@ -18,6 +18,7 @@ from actions.services import (
 )
 from actions.templatetags.action_tags import due_tags
 from feedback_site import typed_input
+from feedback_site.pagination import pagination
 from workshops.models import Workshop
 from workshops.roles import (
     actions_for,
@@ -100,28 +101,6 @@ def action_list(request):
             "proposals": proposals,
         },
     )
-
-
-def pagination(request, page) -> dict:
-    """The links of a paged list, for `includes/pagination.html`, keeping the other query
-    parameters (the filters)."""
-    query = request.GET.copy()
-
-    def href(number):
-        query["page"] = number
-        return f"?{query.urlencode()}"
-
-    items = [
-        {"ellipsis": True}
-        if number == page.paginator.ELLIPSIS
-        else {"number": number, "href": href(number), "current": number == page.number}
-        for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
-    ]
-    return {
-        "previous": href(page.previous_page_number()) if page.has_previous() else None,
-        "next": href(page.next_page_number()) if page.has_next() else None,
-        "items": items,
-    }
 
 
 def listed_action(action: ActionItem, today) -> dict:

@@ -3,7 +3,8 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Case, Count, Max, Prefetch, Q, Value, When
+from django.db.models import Case, Count, Max, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView, ListView
 
 from feedback_site import typed_input
+from feedback_site.pagination import PaginationMixin
 from workshops.forms import CaptureForm, ContributionForm, PhotoForm, StartRoundsForm
 from workshops.models import CaptureBatch, Contribution, FlipchartGroup, FlipchartPhoto
 from workshops.photos import CONTENT_TYPES
@@ -30,17 +32,32 @@ NEWEST_NOTES_SHOWN = 50
 
 
 def present_note_count():
-    return Count("contributions", filter=Q(contributions__removed_at__isnull=True))
+    """A group's notes that have not been removed. A subquery, not a join: the database counts
+    only for the groups a page shows, not for every group before it sorts and slices them."""
+    notes = (
+        Contribution.objects.present()
+        .filter(group=OuterRef("pk"))
+        .order_by()
+        .values("group")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(notes), 0)
 
 
-class WorkshopListView(ListView):
-    """The home page: published workshops, and drafts too for organisers."""
+class WorkshopListView(PaginationMixin, ListView):
+    """The home page: published workshops, and drafts too for organisers, newest first."""
 
     template_name = "workshops/workshop_list.html"
     context_object_name = "workshops"
+    paginate_by = 20
 
     def get_queryset(self):
-        return workshops_for(self.request.user).annotate(group_count=Count("groups"))
+        return (
+            workshops_for(self.request.user)
+            .annotate(group_count=Count("groups"))
+            .order_by("-date", "title", "pk")
+        )
 
 
 class WorkshopDetailView(DetailView):
@@ -62,11 +79,12 @@ class WorkshopDetailView(DetailView):
         return context
 
 
-class GroupListView(LoginRequiredMixin, ListView):
+class GroupListView(LoginRequiredMixin, PaginationMixin, ListView):
     """Your flipcharts: the groups you facilitate (all of them for organisers), today's first."""
 
     template_name = "workshops/flipchartgroup_list.html"
     context_object_name = "groups"
+    paginate_by = 50
 
     def get_queryset(self):
         today = timezone.localdate()
@@ -242,8 +260,10 @@ def workshop_run_sheet(request, slug):
             % {"count": count, "time": f"{timezone.localtime(started):%H:%M}"},
         )
         return redirect("workshops:workshop_run_sheet", slug=workshop.slug)
+    # Both counts from one join of the notes: the subquery of present_note_count() would run
+    # again for every joined note here.
     groups = workshop.groups.annotate(
-        note_count=present_note_count(),
+        note_count=Count("contributions", filter=Q(contributions__removed_at__isnull=True)),
         late_count=Count(
             "contributions",
             filter=Q(

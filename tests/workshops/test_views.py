@@ -73,6 +73,32 @@ def test_organisers_can_preview_a_draft_workshop(organiser):
     assert "This workshop is a draft" in response.text
 
 
+def test_home_lists_twenty_workshops_a_page_newest_first(client):
+    import datetime
+
+    for day in range(1, 23):
+        WorkshopFactory(title=f"Workshop of day {day}", date=datetime.date(2026, 3, day))
+
+    first = client.get(HOME).text
+    assert "Showing 1 to 20 of 22 workshops" in first
+    assert first.index("Workshop of day 22") < first.index("Workshop of day 3")
+    assert "Workshop of day 2<" not in first
+    assert 'href="?page=2" rel="next"' in first
+
+    second = client.get(HOME, {"page": 2}).text
+    assert "Showing 21 to 22 of 22 workshops" in second
+    assert "Workshop of day 1<" in second
+    assert 'href="?page=1" rel="prev"' in second
+
+
+@pytest.mark.parametrize("number", ["0", "999", "two"])
+def test_a_home_page_number_out_of_range_still_lists_workshops(client, number):
+    WorkshopFactory(title="Still here")
+    response = client.get(HOME, {"page": number})
+    assert response.status_code == 200
+    assert "Still here" in response.text
+
+
 @pytest.mark.parametrize("path", ["/workshops/no-such-workshop/", "/no/such/page/"])
 def test_an_unknown_page_shows_the_services_not_found_page(client, path):
     response = client.get(path)
