@@ -1,9 +1,12 @@
 """Sign-in throttling: five failures lock a username, fifty lock an address, for 15 minutes,
 on every way in; the usual tricks to dodge the count do not work."""
 
+from io import StringIO
+
 import pytest
 import time_machine
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -165,3 +168,20 @@ def test_password_reset_emails_are_limited_per_account_whoever_asks(alex):
         for n in range(6)
     ]
     assert statuses == [302] * 5 + [429]
+
+
+def test_the_documented_clean_up_removes_sign_in_records_older_than_90_days(alex):
+    long_ago = timezone.now() - timezone.timedelta(days=91)
+    with time_machine.travel(long_ago, tick=False):
+        sign_in("alex@example.gov.uk", PASSWORD)
+        sign_in("alex@example.gov.uk")
+    sign_in("alex@example.gov.uk", PASSWORD, address="203.0.113.8")
+    sign_in("alex@example.gov.uk", address="203.0.113.8")
+    assert (AccessLog.objects.count(), AccessFailureLog.objects.count()) == (2, 2)
+
+    # As the README's step for running the service says, once a day.
+    call_command("axes_reset_logs", age=90, stdout=StringIO())
+    call_command("axes_reset_failure_logs", age=90, stdout=StringIO())
+
+    assert list(AccessLog.objects.values_list("ip_address", flat=True)) == ["203.0.113.8"]
+    assert list(AccessFailureLog.objects.values_list("ip_address", flat=True)) == ["203.0.113.8"]
