@@ -95,7 +95,8 @@ def action_list(request):
         {
             "form": form,
             "groups": [(status, totals[status], rows) for status, rows in groups.items()],
-            "page": page,
+            "page_obj": page,
+            "is_paginated": page.has_other_pages(),
             "pagination": pagination(request, page),
             "is_filtered": form.is_bound and form.has_changed(),
             "proposals": proposals,
