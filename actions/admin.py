@@ -18,7 +18,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from actions.dates import default_due_date
 from actions.models import ActionItem, ActionSource, Organisation, ReminderSent, StatusUpdate
 from actions.services import action_cascade, action_create, action_post_update
-from workshops.admin import contribution_list_url, selected_ids
+from feedback_site.admin_site import selected_ids
+from workshops.admin.contributions import contribution_list_url
 from workshops.edit_conflicts import EditConflictAdminMixin
 from workshops.models import Area, Contribution, Theme, Workshop
 from workshops.services import MixedWorkshopsError, contributions_workshop

@@ -3,7 +3,7 @@ from django import forms
 from django.utils import timezone
 
 from actions.models import ActionItem, Status
-from workshops.forms import GovukFormMixin
+from feedback_site.forms import GovukFormMixin
 from workshops.models import Workshop
 
 NOTE_NEEDED_FOR = (Status.DONE, Status.BLOCKED, Status.WONT_DO)
@@ -196,19 +196,3 @@ class ActionFilterForm(forms.Form):
         chosen = str(self["workshop"].value() or "")
         choices = [("", field.empty_label), *field.queryset.values_list("pk", "title")]
         return [(value, label, str(value) == chosen) for value, label in choices]
-
-
-class EmailSignInForm(GovukFormMixin, forms.Form):
-    submit_label = "Send me a link"
-
-    email = forms.EmailField(
-        label="Email address",
-        widget=forms.EmailInput(
-            attrs={"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"}
-        ),
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-        },
-    )
-    next = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from accounts.roles import OWNERS, is_organiser, is_owner
 from workshops.models import Area, Contribution, Theme, Workshop
-from workshops.roles import OWNERS, is_organiser, is_owner
 
 
 class OrganisationKind(models.TextChoices):

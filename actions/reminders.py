@@ -1,4 +1,4 @@
-"""Which rung of the reminder ladder (settings.REMINDER_LADDER) each action has reached, to whom
+"""Which rung of the reminder ladder (LADDER, below) each action has reached, to whom
 it goes and what it says. Sending and recording is actions.services.reminders_send."""
 
 import datetime
@@ -11,9 +11,9 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from actions.emails import subject_line
+from accounts.roles import ORGANISERS
 from actions.models import CLOSED_STATUSES, ActionItem, Organisation
-from workshops.roles import ORGANISERS
+from feedback_site.emails import subject_line
 
 
 @dataclass(frozen=True)
@@ -27,22 +27,97 @@ class Step:
     message: str
     repeat_days: int | None = None
 
-    @classmethod
-    def from_setting(cls, entry: dict) -> "Step":
-        return cls(
-            step=entry["step"],
-            anchor=entry["from"],
-            days=entry["days"],
-            applies_while=entry["while"],
-            to=tuple(entry["to"]),
-            subject=entry["subject"],
-            message=entry["message"],
-            repeat_days=entry.get("repeat_days"),
-        )
+
+# The reminder ladder: every email `manage.py send_reminders` sends, in one place. Each step
+# counts `days` from the day the action was assigned to its organisation ("assigned") or from its
+# due date ("due"); it applies while the action is "awaiting_acceptance" or "open" (not done or
+# won't do), and a step with `repeat_days` is sent again that often. Of the steps on one track,
+# only the latest that has come is sent, once. Recipients: "members" of the owning organisation,
+# the "accountable" person (the members until one is named), their "deputy", the "organisers"
+# and the "area_owner" (members of the area's default owner). Subjects and messages may use
+# {title}, {owner}, {due_date}, {days} (days overdue) and {when} ("in 14 days", "today", ...).
+LADDER = [
+    Step(
+        step="assigned",
+        anchor="assigned",
+        days=0,
+        applies_while="awaiting_acceptance",
+        to=("members",),
+        subject="New action for {owner}: {title}",
+        message=(
+            "{owner} has been given a new action. Accept it to name who is accountable for it, "
+            "and confirm it can be done by {due_date} or propose another date."
+        ),
+    ),
+    Step(
+        step="not_accepted_7",
+        anchor="assigned",
+        days=7,
+        applies_while="awaiting_acceptance",
+        to=("members",),
+        subject="Action waiting for you to accept it: {title}",
+        message="{owner} was given this action a week ago and has not accepted it yet.",
+    ),
+    Step(
+        step="not_accepted_14",
+        anchor="assigned",
+        days=14,
+        applies_while="awaiting_acceptance",
+        to=("organisers",),
+        subject="Action not accepted after 14 days: {title}",
+        message="{owner} has not accepted this action 14 days after it was assigned.",
+    ),
+    Step(
+        step="due_in_14_days",
+        anchor="due",
+        days=-14,
+        applies_while="open",
+        to=("accountable",),
+        subject="Action due {when}: {title}",
+        message="This action is due on {due_date}. Post an update to say how it is going.",
+    ),
+    Step(
+        step="due_today",
+        anchor="due",
+        days=0,
+        applies_while="open",
+        to=("accountable",),
+        subject="Action due {when}: {title}",
+        message=(
+            "The due date for this action is {due_date} ({when}). Post an update to say whether "
+            "it is done."
+        ),
+    ),
+    Step(
+        step="overdue_7_days",
+        anchor="due",
+        days=7,
+        applies_while="open",
+        to=("accountable", "deputy"),
+        subject="Action {days} days overdue: {title}",
+        message=(
+            "This action was due on {due_date} and is {days} days overdue. Post an update to say "
+            "what is happening."
+        ),
+    ),
+    Step(
+        step="overdue_escalation",
+        anchor="due",
+        days=30,
+        repeat_days=7,
+        applies_while="open",
+        to=("organisers", "area_owner"),
+        subject="Action {days} days overdue: {title}",
+        message=(
+            "This action, owned by {owner}, was due on {due_date} and is {days} days overdue. We "
+            "will remind you every week until it is updated as done or won't do."
+        ),
+    ),
+]
 
 
 def ladder() -> list[Step]:
-    return [Step.from_setting(entry) for entry in settings.REMINDER_LADDER]
+    return LADDER
 
 
 @dataclass(frozen=True)

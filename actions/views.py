@@ -8,6 +8,12 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from accounts.roles import (
+    actions_for,
+    may_accept,
+    may_decide_due_dates,
+    role_required,
+)
 from actions.forms import AcceptForm, ActionFilterForm, DueDateDecisionForm, UpdateForm
 from actions.models import ActionItem, DueDateChange, Status
 from actions.services import (
@@ -20,12 +26,6 @@ from actions.templatetags.action_tags import due_tags
 from feedback_site import typed_input
 from feedback_site.pagination import pagination
 from workshops.models import Workshop
-from workshops.roles import (
-    actions_for,
-    may_accept,
-    may_decide_due_dates,
-    role_required,
-)
 
 
 def visible_action(request, pk) -> ActionItem:

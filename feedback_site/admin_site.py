@@ -1,11 +1,14 @@
-"""The admin site: open to organisers only, with autocomplete limited to what each page offers."""
+"""The admin site's plumbing: autocomplete limited to what each page offers, the service's own
+password pages, and helpers for admin pages that work on a selection. Who may open the admin is
+decided in accounts (accounts/admin_site.py)."""
 
-from django.contrib import admin
+from urllib.parse import urlencode
+
+from django.contrib import admin, messages
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
-
-from workshops.roles import may_use_admin
+from django.urls import reverse
 
 
 class OfferedAutocompleteJsonView(AutocompleteJsonView):
@@ -27,9 +30,6 @@ class FeedbackAdminSite(admin.AdminSite):
     site_title = "Workshop feedback admin"
     index_title = "Workshops, triage and actions"
 
-    def has_permission(self, request):
-        return may_use_admin(request.user)
-
     # The service's own password pages share the admin's template names, so the admin's pages
     # would render the service's templates without their context; send people there instead.
     def password_change(self, request, extra_context=None):
@@ -40,3 +40,30 @@ class FeedbackAdminSite(admin.AdminSite):
 
     def autocomplete_view(self, request):
         return OfferedAutocompleteJsonView.as_view(admin_site=self)(request)
+
+
+# Selected ids travel in the intermediate page's URL; this keeps it well inside what servers accept.
+MAX_SELECTED = 200
+
+
+def changelist_url(model, **params) -> str:
+    """The admin list of `model`, filtered by `params`."""
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def selection_url(url_name: str, queryset, request) -> str | None:
+    """The intermediate page for the selected objects, keeping the list's filters to return to;
+    None, with a message, if too many are selected."""
+    ids = list(queryset.order_by().values_list("pk", flat=True)[: MAX_SELECTED + 1])
+    if len(ids) > MAX_SELECTED:
+        plural = queryset.model._meta.verbose_name_plural
+        messages.error(request, f"Select {MAX_SELECTED} {plural} or fewer at a time.")
+        return None
+    params = {"ids": ",".join(map(str, ids)), "_changelist_filters": request.GET.urlencode()}
+    return f"{reverse(url_name)}?{urlencode(params)}"
+
+
+def selected_ids(request) -> list[int]:
+    """The ids an intermediate page was opened for; nonsense is ignored."""
+    return [int(part) for part in request.GET.get("ids", "").split(",") if part.isdigit()]

@@ -17,4 +17,4 @@ class FeedbackSiteConfig(AppConfig):
 
 
 class FeedbackAdminConfig(admin_apps.AdminConfig):
-    default_site = "feedback_site.admin_site.FeedbackAdminSite"
+    default_site = "accounts.admin_site.OrganisersAdminSite"

@@ -55,8 +55,11 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "accounts",
     "workshops",
     "actions",
+    "progress",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -71,7 +74,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "feedback_site.two_factor.StaffTwoFactorMiddleware",
+    "accounts.two_factor.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "feedback_site.typed_input.StashOnSignInRedirectMiddleware",
     "feedback_site.idle_timeout.IdleTimeoutMiddleware",
@@ -96,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "feedback_site.context_processors.service",
+                "accounts.context_processors.roles",
                 "feedback_site.idle_timeout.session_timeout",
             ],
         },
@@ -223,85 +227,6 @@ MAILERS = {
         else {},
     }
 }
-# The reminder ladder: every email `manage.py send_reminders` sends, in one place. Each step
-# counts `days` from the day the action was assigned to its organisation ("assigned") or from its
-# due date ("due"); it applies while the action is "awaiting_acceptance" or "open" (not done or
-# won't do), and a step with `repeat_days` is sent again that often. Of the steps on one track,
-# only the latest that has come is sent, once. Recipients: "members" of the owning organisation,
-# the "accountable" person (the members until one is named), their "deputy", the "organisers"
-# and the "area_owner" (members of the area's default owner). Subjects and messages may use
-# {title}, {owner}, {due_date}, {days} (days overdue) and {when} ("in 14 days", "today", ...).
-REMINDER_LADDER = [
-    {
-        "step": "assigned",
-        "from": "assigned",
-        "days": 0,
-        "while": "awaiting_acceptance",
-        "to": ["members"],
-        "subject": "New action for {owner}: {title}",
-        "message": "{owner} has been given a new action. Accept it to name who is accountable "
-        "for it, and confirm it can be done by {due_date} or propose another date.",
-    },
-    {
-        "step": "not_accepted_7",
-        "from": "assigned",
-        "days": 7,
-        "while": "awaiting_acceptance",
-        "to": ["members"],
-        "subject": "Action waiting for you to accept it: {title}",
-        "message": "{owner} was given this action a week ago and has not accepted it yet.",
-    },
-    {
-        "step": "not_accepted_14",
-        "from": "assigned",
-        "days": 14,
-        "while": "awaiting_acceptance",
-        "to": ["organisers"],
-        "subject": "Action not accepted after 14 days: {title}",
-        "message": "{owner} has not accepted this action 14 days after it was assigned.",
-    },
-    {
-        "step": "due_in_14_days",
-        "from": "due",
-        "days": -14,
-        "while": "open",
-        "to": ["accountable"],
-        "subject": "Action due {when}: {title}",
-        "message": "This action is due on {due_date}. Post an update to say how it is going.",
-    },
-    {
-        "step": "due_today",
-        "from": "due",
-        "days": 0,
-        "while": "open",
-        "to": ["accountable"],
-        "subject": "Action due {when}: {title}",
-        "message": "The due date for this action is {due_date} ({when}). Post an update to say "
-        "whether it is done.",
-    },
-    {
-        "step": "overdue_7_days",
-        "from": "due",
-        "days": 7,
-        "while": "open",
-        "to": ["accountable", "deputy"],
-        "subject": "Action {days} days overdue: {title}",
-        "message": "This action was due on {due_date} and is {days} days overdue. Post an "
-        "update to say what is happening.",
-    },
-    {
-        "step": "overdue_escalation",
-        "from": "due",
-        "days": 30,
-        "repeat_days": 7,
-        "while": "open",
-        "to": ["organisers", "area_owner"],
-        "subject": "Action {days} days overdue: {title}",
-        "message": "This action, owned by {owner}, was due on {due_date} and is {days} days "
-        "overdue. We will remind you every week until it is updated as done or won't do.",
-    },
-]
-
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Workshop feedback <noreply@localhost>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ADMINS = [("Service team", address) for address in env_list("ADMINS")]
@@ -382,16 +307,16 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 SIGN_IN_FAILURES_PER_USERNAME = int(os.environ.get("SIGN_IN_FAILURES_PER_USERNAME", "5"))
 SIGN_IN_FAILURES_PER_ADDRESS = int(os.environ.get("SIGN_IN_FAILURES_PER_ADDRESS", "50"))
 SIGN_IN_COOL_OFF_MINUTES = int(os.environ.get("SIGN_IN_COOL_OFF_MINUTES", "15"))
-AXES_HANDLER = "feedback_site.sign_in_throttle.SignInThrottle"
+AXES_HANDLER = "accounts.throttle.SignInThrottle"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # SignInThrottle counts the limits reached, each against its own setting above.
 AXES_FAILURE_LIMIT = 1
 AXES_COOLOFF_TIME = timedelta(minutes=SIGN_IN_COOL_OFF_MINUTES)
-AXES_CLIENT_IP_CALLABLE = "feedback_site.sign_in_throttle.client_address"
+AXES_CLIENT_IP_CALLABLE = "feedback_site.rate_limits.client_address"
 # The sign-in forms (ours and the admin's) and authenticate() name it "username", not "email".
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "feedback_site.sign_in_throttle.sign_in_username"
-AXES_LOCKOUT_CALLABLE = "feedback_site.sign_in_throttle.locked_out"
+AXES_USERNAME_CALLABLE = "accounts.throttle.sign_in_username"
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.locked_out"
 # A success must not wipe the address's count: an attacker could sign in to their own account.
 AXES_RESET_ON_SUCCESS = False
 # Every failed sign-in is kept as a record for the service team (ASVS 7.1: log auth failures).

@@ -9,8 +9,8 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import roles
 from tests.factories import OrganisationFactory, UserFactory
-from workshops import roles
 
 PASSWORD = "correct horse battery staple"
 

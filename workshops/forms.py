@@ -1,121 +1,13 @@
 import uuid
 
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fixed, Layout, Size, Submit
+from crispy_forms_gds.layout import Field, Fixed, Layout, Size
 from django import forms
-from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
-from django_otp import match_token
 
+from feedback_site.forms import GovukFormMixin
 from workshops.capture import parse_notes
 from workshops.models import Contribution, ContributionKind
 from workshops.photos import check_photo
-
-# crispy-forms-gds marks only these widgets as in error; other inputs need it done for them.
-_MARKED_BY_TEMPLATE_PACK = (forms.TextInput, forms.Textarea, forms.Select)
-_NOT_TEXT_INPUTS = {"checkbox", "radio", "file", "hidden"}
-
-
-class GovukFormMixin:
-    """Renders the form the GOV.UK way, with one primary button."""
-
-    submit_label = "Continue"
-    submit_attrs: dict[str, str] = {}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        # Errors are reported by the service, not by the browser's own pop-ups.
-        self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("submit", self.submit_label, **self.submit_attrs))
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            widget = self.fields[name].widget if name in self.fields else None
-            if (
-                isinstance(widget, forms.widgets.Input)
-                and type(widget) not in _MARKED_BY_TEMPLATE_PACK
-                and widget.input_type not in _NOT_TEXT_INPUTS
-            ):
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} govuk-input--error"
-
-
-class SignInForm(GovukFormMixin, auth_forms.AuthenticationForm):
-    submit_label = "Sign in"
-    error_messages = {
-        "invalid_login": "Enter a correct email address and password",
-        "inactive": "This account is inactive",
-    }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["username"].label = "Email address"
-        self.fields["username"].widget = forms.EmailInput(
-            attrs={"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"}
-        )
-        self.fields["username"].error_messages["required"] = "Enter your email address"
-        self.fields["password"].error_messages["required"] = "Enter your password"
-
-
-class ResetPasswordForm(GovukFormMixin, auth_forms.PasswordResetForm):
-    submit_label = "Send reset link"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["email"].label = "Email address"
-        self.fields["email"].error_messages.update(
-            {
-                "required": "Enter your email address",
-                "invalid": "Enter an email address in the correct format, like name@example.com",
-            }
-        )
-
-
-class NewPasswordForm(GovukFormMixin, auth_forms.SetPasswordForm):
-    submit_label = "Save password"
-
-
-class ChangePasswordForm(GovukFormMixin, auth_forms.PasswordChangeForm):
-    submit_label = "Change password"
-
-
-class SecurityCodeForm(GovukFormMixin, forms.Form):
-    """A code from the user's authenticator app, or one of their backup codes."""
-
-    code = forms.CharField(
-        label="Security code",
-        help_text="The 6-digit code from your authenticator app, or one of your backup codes.",
-        max_length=16,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
-        error_messages={"required": "Enter your security code"},
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
-        self.helper.layout = Layout(Field.text("code", field_width=Fixed.TEN))
-
-    def clean_code(self):
-        self.device = match_token(self.user, self.cleaned_data["code"].replace(" ", ""))
-        if self.device is None:
-            raise ValidationError("Enter a correct security code")
-        return self.cleaned_data["code"]
-
-
-class ConfirmAuthenticatorForm(SecurityCodeForm):
-    """The first code from a newly added authenticator app proves it was set up right."""
-
-    def __init__(self, *args, device, **kwargs):
-        super().__init__(*args, user=device.user, **kwargs)
-        self.device = device
-        self.fields["code"].label = "Code from your authenticator app"
-        self.fields["code"].help_text = ""
-
-    def clean_code(self):
-        if not self.device.verify_token(self.cleaned_data["code"].replace(" ", "")):
-            raise ValidationError("Enter the code your authenticator app shows now")
-        return self.cleaned_data["code"]
 
 
 class CaptureForm(GovukFormMixin, forms.Form):
@@ -250,32 +142,3 @@ class PhotoForm(GovukFormMixin, forms.Form):
 
     def clean_photo(self):
         return check_photo(self.cleaned_data["photo"])
-
-
-class FollowForm(GovukFormMixin, forms.Form):
-    submit_label = "Get updates"
-
-    email = forms.EmailField(
-        label="Email address",
-        max_length=254,
-        help_text="We will send you a link to confirm. We keep only your email address.",
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-            "max_length": "Email address must be 254 characters or fewer",
-        },
-        widget=forms.EmailInput(
-            attrs={"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"}
-        ),
-    )
-
-    def refuse_too_many(self):
-        self.add_error("email", "You have asked too many times. Try again in an hour")
-
-
-class ConfirmForm(GovukFormMixin, forms.Form):
-    """A single button: links in emails are opened by scanners, so a change needs a POST."""
-
-    def __init__(self, *args, submit_label: str, **kwargs):
-        self.submit_label = submit_label
-        super().__init__(*args, **kwargs)

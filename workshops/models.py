@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from workshops.roles import is_organiser, is_signed_in, may_see_drafts
+from accounts.roles import is_organiser, is_signed_in, may_see_drafts
+from feedback_site.emails import normalise_email
 from workshops.working_days import add_working_days, latest_start_overdue_by
 
 
@@ -20,7 +21,7 @@ class UserManager(BaseUserManager):
 
     @classmethod
     def normalize_email(cls, email):
-        return super().normalize_email(email).strip().lower()
+        return normalise_email(email)
 
     def get_by_natural_key(self, username):
         return self.get(email__iexact=username)

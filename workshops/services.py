@@ -15,7 +15,6 @@ from workshops.models import (
     Contribution,
     FlipchartGroup,
     FlipchartPhoto,
-    Follower,
     Theme,
     Workshop,
 )
@@ -319,20 +318,3 @@ def question_route(*, question: Contribution, by) -> Contribution:
     if not question.action_sources.exists():
         raise QuestionClosureError("Link the question to an action before routing it")
     return _close(question, by, Contribution.Closure.ROUTED)
-
-
-def follower_confirm(*, workshop: Workshop, email: str) -> Follower:
-    """Record consent to follow a workshop; confirming again changes nothing."""
-    now = timezone.now()
-    follower, _ = Follower.objects.get_or_create(
-        workshop=workshop,
-        email=email.strip().lower(),
-        defaults={"consent_at": now, "digest_sent_up_to": now},
-    )
-    return follower
-
-
-def follower_unsubscribe(*, workshop: Workshop, email: str) -> bool:
-    """Forget a follower entirely; whether they followed or not, they no longer do."""
-    deleted, _ = Follower.objects.filter(workshop=workshop, email=email.strip().lower()).delete()
-    return bool(deleted)

@@ -13,12 +13,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView, ListView
 
+from accounts.roles import groups_for, may_run_workshops, role_required, workshops_for
 from feedback_site import typed_input
 from feedback_site.pagination import PaginationMixin
 from workshops.forms import CaptureForm, ContributionForm, PhotoForm, StartRoundsForm
 from workshops.models import CaptureBatch, Contribution, FlipchartGroup, FlipchartPhoto
 from workshops.photos import CONTENT_TYPES
-from workshops.roles import groups_for, may_run_workshops, role_required, workshops_for
 from workshops.services import (
     CaptureKeyReused,
     contributions_remove,

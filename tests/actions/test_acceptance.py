@@ -4,11 +4,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from accounts import roles
 from actions.models import DueDateChange
 from actions.services import action_accept
 from tests.conftest import client_for
 from tests.factories import ActionItemFactory, UserFactory
-from workshops import roles
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from actions.emails import subject_line
-from actions.following import send_confirmation
+from feedback_site.emails import subject_line
+from progress.following import send_confirmation
 from tests.factories import ActionItemFactory, WorkshopFactory
 
 pytestmark = pytest.mark.django_db

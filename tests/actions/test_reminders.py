@@ -8,11 +8,11 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import roles
 from actions.models import Organisation, ReminderSent, Status
 from actions.services import action_accept, action_post_update, reminders_send
 from tests.conftest import client_for
 from tests.factories import ActionItemFactory, UserFactory
-from workshops import roles
 
 pytestmark = pytest.mark.django_db
 

@@ -19,14 +19,15 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from actions.management.commands.bench_data import (  # noqa: E402
+from demo.management.commands.bench_data import (  # noqa: E402
     ADMIN_EMAIL,
     BUSY_ORGANISATION_SLUG,
     BUSY_WORKSHOP_SLUG,
     SLUG_PREFIX,
 )
+from feedback_site.admin_site import changelist_url  # noqa: E402
 from tests.conftest import client_for  # noqa: E402
-from workshops.admin import DEFAULT_CONTRIBUTION_FILTERS, changelist_url  # noqa: E402
+from workshops.admin.contributions import DEFAULT_CONTRIBUTION_FILTERS  # noqa: E402
 from workshops.models import Contribution, FlipchartGroup, User  # noqa: E402
 
 CAPTURE_NOTES = 10

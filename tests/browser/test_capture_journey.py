@@ -3,10 +3,10 @@
 import pytest
 from playwright.sync_api import Page, expect
 
+from accounts import roles
 from tests.browser.conftest import assert_accessible
 from tests.conftest import PASSWORD
 from tests.factories import FlipchartGroupFactory, UserFactory
-from workshops import roles
 from workshops.models import Contribution
 
 pytestmark = pytest.mark.django_db(transaction=True)

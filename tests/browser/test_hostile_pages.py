@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 
 from tests.conftest import client_for
 from tests.hostile import SCRIPT_PAYLOADS, HostileWorld
-from tests.test_hostile_input import START_PAGES, Crawl
+from tests.site.test_hostile_input import START_PAGES, Crawl
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

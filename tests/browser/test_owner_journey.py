@@ -9,11 +9,11 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from accounts import roles
 from actions import views as actions_views
 from actions.services import action_accept
 from tests.browser.conftest import assert_accessible
 from tests.factories import ActionItemFactory, OrganisationFactory, UserFactory
-from workshops import roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

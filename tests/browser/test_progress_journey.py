@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from actions.management.commands.seed_demo import DEMO_SLUG
+from demo.management.commands.seed_demo import DEMO_SLUG
 from tests.browser.conftest import assert_accessible
 from workshops.models import Follower
 

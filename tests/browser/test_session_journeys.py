@@ -8,10 +8,10 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from playwright.sync_api import Page, expect
 
+from accounts import roles
 from tests.browser.conftest import assert_accessible
 from tests.conftest import PASSWORD, client_for
 from tests.factories import FlipchartGroupFactory, UserFactory
-from workshops import roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

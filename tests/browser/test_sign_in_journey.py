@@ -9,10 +9,10 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
+from accounts import roles
 from tests.browser.conftest import assert_accessible, pass_second_factor
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
-from workshops import roles
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from actions.dates import default_due_date
-from actions.management.commands.seed_demo import DEMO_PASSWORD, DEMO_SLUG
 from actions.models import ActionItem, Organisation
+from demo.management.commands.seed_demo import DEMO_PASSWORD, DEMO_SLUG
 from tests.browser.conftest import assert_accessible, pass_second_factor
 from tests.factories import ContributionFactory
 from workshops.models import User, Workshop

@@ -7,7 +7,7 @@ from django.contrib.admin import helpers
 from django.test import SimpleTestCase
 
 from tests.factories import ContributionFactory
-from workshops.admin_widgets import (
+from workshops.admin.widgets import (
     PlainHiddenInput,
     PrerenderedSelect,
     RenderedChoices,

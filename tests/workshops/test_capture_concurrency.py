@@ -4,10 +4,10 @@ import uuid
 
 import pytest
 
+from accounts import roles
 from tests.concurrency import at_once, needs_postgresql
 from tests.conftest import client_for, restore_data_from_migrations
 from tests.factories import FlipchartGroupFactory, UserFactory
-from workshops import roles
 from workshops.models import CaptureBatch, Contribution
 
 pytestmark = [pytest.mark.django_db(transaction=True), needs_postgresql]

@@ -7,9 +7,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import roles
 from tests.conftest import client_for
 from tests.factories import ContributionFactory, FlipchartGroupFactory, UserFactory, WorkshopFactory
-from workshops import roles
 from workshops.models import CaptureBatch, Contribution
 from workshops.models import ContributionKind as Kind
 from workshops.services import question_answer

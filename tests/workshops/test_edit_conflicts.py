@@ -7,12 +7,12 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
+from accounts import roles
 from actions.models import ActionItem, Status
 from actions.services import action_post_update
 from tests.concurrency import at_once, needs_postgresql
 from tests.conftest import client_for, restore_data_from_migrations
 from tests.factories import ActionItemFactory, ContributionFactory, UserFactory, WorkshopFactory
-from workshops import roles
 from workshops.models import Contribution
 
 

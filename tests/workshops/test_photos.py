@@ -7,9 +7,10 @@ from django.urls import reverse
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
+from accounts import roles
 from tests.conftest import client_for
 from tests.factories import FlipchartGroupFactory, UserFactory
-from workshops import photos, roles
+from workshops import photos
 from workshops.models import FlipchartPhoto
 
 pytestmark = pytest.mark.django_db

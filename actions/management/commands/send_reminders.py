@@ -7,8 +7,8 @@ from actions.services import overdue_questions_remind, reminders_send
 
 class Command(BaseCommand):
     help = (
-        "Send the action reminders that are due (see REMINDER_LADDER) and the organisers' daily "
-        "list of overdue questions, and record them."
+        "Send the action reminders that are due (the ladder in actions/reminders.py) and the "
+        "organisers' daily list of overdue questions, and record them."
     )
 
     def handle(self, *args, **options):

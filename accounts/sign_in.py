@@ -1,0 +1,102 @@
+"""Sign in by a single-use emailed link, for owners who visit rarely and have no password."""
+
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model, login
+from django.core.mail import EmailMessage
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
+from sesame.utils import get_query_string
+
+from accounts.forms import EmailSignInForm
+from feedback_site.emails import normalise_email
+from feedback_site.rate_limits import sign_in_link_limit_reached
+
+
+def safe_next(request, url: str, fallback: str = "actions:action_list") -> str:
+    """The page asked for, if it is on this site; otherwise the named fallback page."""
+    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
+        return url
+    return reverse(fallback)
+
+
+@sensitive_variables("link")
+def send_sign_in_link(user, next_url: str) -> None:
+    link = (
+        settings.SITE_URL
+        + reverse("email_sign_in_link")
+        + get_query_string(user)
+        + "&"
+        + urlencode({"next": next_url})
+    )
+    EmailMessage(
+        subject=f"Your sign-in link for {settings.SERVICE_NAME}",
+        body=render_to_string(
+            "registration/email_sign_in_email.txt",
+            {
+                "link": link,
+                "minutes": settings.SESAME_MAX_AGE // 60,
+                "service_name": settings.SERVICE_NAME,
+            },
+        ),
+        to=[user.email],
+    ).send()
+
+
+@never_cache
+def email_sign_in(request):
+    """Ask for an email address; say the same thing whether or not it belongs to anyone."""
+    form = EmailSignInForm(
+        request.POST if request.method == "POST" else None,
+        initial={"next": request.GET.get("next", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        email = normalise_email(form.cleaned_data["email"])
+        if sign_in_link_limit_reached(request, email):
+            form.add_error(
+                "email",
+                "You have asked for too many sign-in links. Wait 15 minutes, then try again",
+            )
+            return render(
+                request, "registration/email_sign_in_form.html", {"form": form}, status=429
+            )
+        user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+        if user is not None:
+            send_sign_in_link(user, safe_next(request, form.cleaned_data["next"]))
+        return redirect("email_sign_in_sent")
+    return render(request, "registration/email_sign_in_form.html", {"form": form})
+
+
+def email_sign_in_sent(request):
+    return render(
+        request,
+        "registration/email_sign_in_sent.html",
+        {"page_title": "Check your email", "minutes": settings.SESAME_MAX_AGE // 60},
+    )
+
+
+@never_cache
+def email_sign_in_link(request):
+    """Sign in with the emailed link. Opening it only asks for a click: mail scanners that open
+    links must not use up the single use."""
+    token = request.POST.get("sesame") if request.method == "POST" else request.GET.get("sesame")
+    user = authenticate(request, sesame=token) if token else None
+    if user is None:
+        return render(
+            request,
+            "registration/email_sign_in_invalid.html",
+            {"page_title": "This sign-in link has expired or has already been used"},
+            status=400,
+        )
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
+    if request.method == "POST":
+        login(request, user)  # sets the last login, which is what makes the link single-use
+        return redirect(next_url)
+    return render(
+        request,
+        "registration/email_sign_in_confirm.html",
+        {"page_title": "Sign in", "token": token, "next": next_url, "person": user},
+    )

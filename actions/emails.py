@@ -1,7 +1,0 @@
-"""What every email the service sends has in common."""
-
-
-def subject_line(text: str) -> str:
-    """A subject on one line: mail refuses a header with a line break, and a title typed with
-    one (or with any other Unicode line separator) must not stop the email going."""
-    return " ".join(text.split())

@@ -1,0 +1,461 @@
+"""Load the demo workshop from the GDS blog post about Civil Service Live, 4 July 2012."""
+
+import base64
+import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import roles
+from actions.models import ActionItem, Organisation, Status
+from actions.services import action_accept, action_create, action_post_update
+from workshops.models import Area, Contribution, FlipchartGroup, Reach, Theme, Workshop
+from workshops.models import ContributionKind as Kind
+
+DEMO_SLUG = "social-media-guidelines-so-what"
+DEMO_PASSWORD = "demo-workshop-2012"  # local use only: the command refuses to run without DEBUG
+# The organiser's authenticator app key and backup codes, published for the same reason.
+DEMO_TOTP_KEY = "DEMOWORKSHOPFEEDBACKORGANISER234"
+DEMO_BACKUP_CODES = ["demo-backup-1", "demo-backup-2", "demo-backup-3"]
+
+DEMO_DEPUTY_EMAIL = "deputy@example.gov.uk"
+DEMO_LOGINS = [
+    ("organiser@example.gov.uk", "Demo Organiser", "Digital engagement, GDS", roles.ORGANISERS),
+    ("facilitator@example.gov.uk", "Demo Facilitator", "Social media manager", roles.FACILITATORS),
+    ("owner@example.gov.uk", "Demo Owner", "Digital Leaders network member", roles.OWNERS),
+]
+
+# (subject, prompt, facilitator shown as, notes); a note is (text, kind, reach, area slug, theme)
+GROUPS = [
+    (
+        "Barriers to using social media",
+        "What stops you using social media in your job?",
+        "Alex Schillemore, Social Media Manager, Foreign and Commonwealth Office",
+        [
+            (
+                "Social media sites are blocked on our work computers",
+                Kind.NEGATIVE,
+                Reach.ALMOST_EVERYONE,
+                "infrastructure",
+                "Blocked access to social media",
+            ),
+            (
+                "Still stuck on Internet Explorer 6",
+                Kind.NEGATIVE,
+                Reach.MOST,
+                "infrastructure",
+                "Old browsers",
+            ),
+            (
+                "We make YouTube videos for work that we can only watch at home",
+                Kind.NEGATIVE,
+                Reach.SOME,
+                "infrastructure",
+                "Blocked access to social media",
+            ),
+            (
+                "Senior managers need to be seen using it to lead the way",
+                Kind.IDEA,
+                Reach.MOST,
+                "cultural-change",
+                "Managers leading by example",
+            ),
+            (
+                "Middle managers are wary of it",
+                Kind.COMMENT,
+                Reach.SOME,
+                "cultural-change",
+                "Managers leading by example",
+            ),
+            (
+                "Not sure if we have permission to use it",
+                Kind.QUESTION,
+                Reach.MOST,
+                "empowerment",
+                "Permission and guidance",
+            ),
+            (
+                "Don't feel trusted to speak for the department",
+                Kind.NEGATIVE,
+                Reach.SOME,
+                "empowerment",
+                "Permission and guidance",
+            ),
+            (
+                "Guidance focuses on what is not allowed",
+                Kind.NEGATIVE,
+                Reach.SOME,
+                "empowerment",
+                "Permission and guidance",
+            ),
+            ("Why should we use it, and when?", Kind.QUESTION, Reach.SOME, None, None),
+            ("Advantages are not widely understood", Kind.COMMENT, Reach.SOME, None, None),
+        ],
+    ),
+    (
+        "Positives and negatives in your department",
+        "What is working, and what is not?",
+        "Tim Lloyd, Head of Digital, Business, Innovation and Skills",
+        [
+            (
+                "Not enough resource to run more channels",
+                Kind.NEGATIVE,
+                Reach.MOST,
+                "cultural-change",
+                None,
+            ),
+            (
+                "Pressure of additional channels on small teams",
+                Kind.NEGATIVE,
+                Reach.SOME,
+                None,
+                None,
+            ),
+            ("Lack of control over what is said", Kind.NEGATIVE, Reach.SOME, None, None),
+            (
+                "Staff responding without the necessary knowledge",
+                Kind.NEGATIVE,
+                Reach.ONE,
+                None,
+                None,
+            ),
+            ("Seen to be in the conversation", Kind.POSITIVE, Reach.MOST, None, None),
+            (
+                "Shows an up to date Civil Service, like other employers",
+                Kind.POSITIVE,
+                Reach.SOME,
+                None,
+                None,
+            ),
+            ("Speed of communication", Kind.POSITIVE, Reach.MOST, None, None),
+            ("Can bypass traditional media", Kind.POSITIVE, Reach.SOME, None, None),
+            (
+                "Twitter Q&A with the Head of the Civil Service went well",
+                Kind.POSITIVE,
+                Reach.SOME,
+                None,
+                None,
+            ),
+        ],
+    ),
+    (
+        "Implementing service delivery",
+        "How could social media help deliver services?",
+        "Lizzie Bell, Head of Digital Engagement and Publishing, Department for Education",
+        [
+            (
+                "Mostly using social media to inform, not to deliver",
+                Kind.COMMENT,
+                Reach.MOST,
+                None,
+                None,
+            ),
+            ("Specialist YouTube videos got the most views", Kind.POSITIVE, Reach.SOME, None, None),
+            (
+                "Guidance is too high level, need specific guidance",
+                Kind.NEGATIVE,
+                Reach.MOST,
+                "empowerment",
+                "Permission and guidance",
+            ),
+            (
+                "Too much time spent finding reasons not to do it",
+                Kind.NEGATIVE,
+                Reach.SOME,
+                "cultural-change",
+                "Managers leading by example",
+            ),
+            ("Customer expectations keep rising", Kind.COMMENT, Reach.SOME, None, None),
+            (
+                "GDS should publicise good examples and case studies",
+                Kind.IDEA,
+                Reach.ALMOST_EVERYONE,
+                "empowerment",
+                "Share good examples",
+            ),
+            (
+                "Keep the conversation going after today",
+                Kind.IDEA,
+                Reach.MOST,
+                "empowerment",
+                "Share good examples",
+            ),
+            (
+                "Barriers came up again before we got to service delivery",
+                Kind.COMMENT,
+                Reach.MOST,
+                None,
+                None,
+            ),
+        ],
+    ),
+    (
+        "Skills and tools",
+        "What skills and tools do you have, and which do you need?",
+        "Louise Kidney, Digital Engagement Lead, Government Digital Service (Cabinet Office)",
+        [
+            (
+                "Half of us use social media at home, only 1 in 10 at work",
+                Kind.COMMENT,
+                Reach.MOST,
+                "training",
+                "Digital champions",
+            ),
+            (
+                "I teach over-70s to use Skype but have never used it at work",
+                Kind.COMMENT,
+                Reach.ONE,
+                None,
+                None,
+            ),
+            ("Self-taught, asked my grandchildren", Kind.COMMENT, Reach.ONE, "training", None),
+            (
+                "Need central training plus digital champions for 1-2-1 help",
+                Kind.IDEA,
+                Reach.ALMOST_EVERYONE,
+                "training",
+                "Digital champions",
+            ),
+            (
+                "Some departments already have digital champions",
+                Kind.POSITIVE,
+                Reach.SOME,
+                "training",
+                "Digital champions",
+            ),
+            ("Yammer is the main tool we talk about", Kind.COMMENT, Reach.MOST, None, None),
+            (
+                "Most of us have no access even to the basic tools",
+                Kind.NEGATIVE,
+                Reach.MOST,
+                "infrastructure",
+                "Blocked access to social media",
+            ),
+        ],
+    ),
+]
+
+THEME_SUMMARIES = {
+    "Blocked access to social media": "Almost everyone said social media is blocked at work.",
+    "Old browsers": "Internet Explorer 6 still in use, so sites do not work.",
+    "Managers leading by example": "Senior and middle managers need to be seen using it.",
+    "Permission and guidance": "People are unsure what they may do; guidance says what not to do.",
+    "Share good examples": "Publicise departments that use social media well.",
+    "Digital champions": "Central training combined with digital champions for 1-2-1 help.",
+}
+
+
+class Command(BaseCommand):
+    help = "Load the demo workshop, its notes and actions, and one demo login per role."
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "seed_demo creates logins with a published password, so it only runs with DEBUG on."
+            )
+        with transaction.atomic():
+            users = self.demo_users()
+            if Workshop.objects.filter(slug=DEMO_SLUG).exists():
+                self.stdout.write("The demo workshop is already loaded; nothing changed.")
+            else:
+                self.load_workshop(users, today=timezone.localdate())
+                self.stdout.write(self.style.SUCCESS("Loaded the demo workshop."))
+        self.stdout.write("\nDemo logins (local use only):")
+        for email, _, _, role in DEMO_LOGINS:
+            self.stdout.write(f"  {role[:-1].lower():<12} {email}  password: {DEMO_PASSWORD}")
+        self.stdout.write(
+            f"The organiser's second factor: add the key {DEMO_TOTP_KEY} to an authenticator "
+            f"app, or use a backup code: {', '.join(DEMO_BACKUP_CODES)}"
+        )
+
+    def demo_users(self):
+        User = get_user_model()
+        users = {}
+        for email, full_name, job_title, role in DEMO_LOGINS:
+            user, created = User.objects.get_or_create(
+                email=email,
+                defaults={
+                    "full_name": full_name,
+                    "job_title": job_title,
+                    "is_staff": role == roles.ORGANISERS,
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+                user.groups.add(Group.objects.get(name=role))
+            users[role] = user
+        deputy, created = User.objects.get_or_create(
+            email=DEMO_DEPUTY_EMAIL,
+            defaults={"full_name": "Demo Deputy", "job_title": "Digital Leaders network member"},
+        )
+        if created:
+            # The deputy never signs in with a password: an emailed link is enough.
+            deputy.set_unusable_password()
+            deputy.save(update_fields=["password"])
+            deputy.groups.add(Group.objects.get(name=roles.OWNERS))
+        users["deputy"] = deputy
+        self.demo_second_factor(users[roles.ORGANISERS])
+        owner_org = Organisation.objects.get(slug="digital-leaders-network")
+        owner_org.members.add(users[roles.OWNERS], deputy)
+        return users
+
+    def demo_second_factor(self, organiser):
+        TOTPDevice.objects.get_or_create(
+            user=organiser,
+            name="Demo authenticator app",
+            defaults={"key": base64.b32decode(DEMO_TOTP_KEY).hex(), "confirmed": True},
+        )
+        backup, created = StaticDevice.objects.get_or_create(user=organiser, name="Backup codes")
+        if created:
+            StaticToken.objects.bulk_create(
+                StaticToken(device=backup, token=code) for code in DEMO_BACKUP_CODES
+            )
+
+    def load_workshop(self, users, *, today: datetime.date):
+        held_on = today - datetime.timedelta(weeks=6)
+        starts_at = timezone.make_aware(datetime.datetime.combine(held_on, datetime.time(14, 0)))
+        workshop = Workshop.objects.create(
+            slug=DEMO_SLUG,
+            title="Social media guidelines: so what?",
+            event="Civil Service Live",
+            date=held_on,
+            start_time=starts_at.time(),
+            duration_minutes=30,
+            location="Workshop room 2",
+            expected_attendance=40,
+            actual_attendance=40,
+            purpose=(
+                "Find out what difference the social media guidelines have made since they were "
+                "published, and gather feedback that Professions, Civil Service Learning and GDS "
+                "can act on."
+            ),
+            description=(
+                "The real workshop was held on 4 July 2012 at Civil Service Live. In this demo its "
+                "dates are moved to six weeks before the demo was loaded, so that due dates and "
+                "clocks are live."
+            ),
+            is_published=True,
+        )
+        areas = {area.slug: area for area in Area.objects.all()}
+        themes = {}
+        notes = []
+        for order, (subject, prompt, facilitator_line, group_notes) in enumerate(GROUPS, 1):
+            group = FlipchartGroup.objects.create(
+                workshop=workshop,
+                subject=subject,
+                prompt=prompt,
+                facilitator_line=facilitator_line,
+                order=order,
+            )
+            group.facilitators.add(users[roles.FACILITATORS])
+            for minute, (text, kind, reach, area_slug, theme_name) in enumerate(group_notes):
+                area = areas.get(area_slug)
+                if theme_name and theme_name not in themes:
+                    themes[theme_name] = Theme.objects.create(
+                        workshop=workshop,
+                        name=theme_name,
+                        summary=THEME_SUMMARIES[theme_name],
+                        area=area,
+                    )
+                entered_at = starts_at + datetime.timedelta(
+                    minutes=5 + order * 5, seconds=minute * 25
+                )
+                notes.append(
+                    Contribution(
+                        group=group,
+                        text=text,
+                        kind=kind,
+                        reach=reach,
+                        area=area,
+                        theme=themes.get(theme_name),
+                        entered_by=users[roles.FACILITATORS],
+                        entered_at=entered_at,
+                        triaged_by=users[roles.ORGANISERS] if area else None,
+                        triaged_at=entered_at + datetime.timedelta(days=2) if area else None,
+                    )
+                )
+        Contribution.objects.bulk_create(notes)
+        self.load_actions(workshop, themes, users, today=today, held_at=starts_at)
+
+    def load_actions(self, workshop, themes, users, *, today, held_at):
+        organiser, owner = users[roles.ORGANISERS], users[roles.OWNERS]
+
+        def theme_action(theme_name, title, **kwargs):
+            theme = themes[theme_name]
+            return action_create(
+                workshop=workshop,
+                area=theme.area,
+                title=title,
+                theme=theme,
+                contributions=theme.contributions.all(),
+                by=organiser,
+                **kwargs,
+            )
+
+        def days_after_workshop(days):
+            return held_at + datetime.timedelta(days=days, hours=3)
+
+        browsers = theme_action(
+            "Old browsers",
+            "Replace Internet Explorer 6 on staff computers",
+            description="Move remaining users to a supported browser.",
+        )
+        action_post_update(
+            action=browsers,
+            by=organiser,
+            status=Status.IN_PROGRESS,
+            note="Upgrade plan agreed with departments.",
+            at=days_after_workshop(9),
+        )
+        action_post_update(
+            action=browsers,
+            by=organiser,
+            status=Status.DONE,
+            note="All departments now run a supported browser.",
+            at=days_after_workshop(35),
+        )
+
+        access = theme_action(
+            "Blocked access to social media",
+            "Open access to social media sites for staff who need it",
+            description="Respond to the ICT Strategy Board paper on overcoming barriers.",
+            due_date=today + datetime.timedelta(days=10),
+        )
+        action_post_update(
+            action=access,
+            by=organiser,
+            status=Status.IN_PROGRESS,
+            note="Seven departments have unblocked YouTube and Twitter.",
+            at=days_after_workshop(20),
+        )
+
+        managers = theme_action(
+            "Managers leading by example",
+            "Senior and middle managers to use social media visibly",
+            description="Digital Leaders to take back to each department and cascade down.",
+            due_date=today - datetime.timedelta(days=5),
+        )
+        action_accept(action=managers, by=owner, accountable=owner, deputy=users["deputy"])
+        # Back-date the demo's history: assigned two days after the workshop, accepted three later.
+        ActionItem.objects.filter(workshop=workshop).update(assigned_at=days_after_workshop(2))
+        ActionItem.objects.filter(pk=managers.pk).update(accepted_at=days_after_workshop(5))
+        action_post_update(
+            action=managers,
+            by=owner,
+            status=Status.IN_PROGRESS,
+            note="Raised at the Digital Leaders meeting; departments asked to report back.",
+            at=days_after_workshop(14),
+        )
+
+        theme_action(
+            "Digital champions",
+            "Set up a digital champions network for 1-2-1 help",
+            description="Combine central training with champions in each department.",
+        )

@@ -1,0 +1,219 @@
+"""The public data of a workshop as CSV, XLSX and JSON: the same rows, published fields only."""
+
+import csv
+import io
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from progress.selectors import public_actions, public_contributions
+from workshops.models import Workshop
+
+# A spreadsheet runs a cell starting with any of these as a formula, even after leading spaces;
+# full-width forms included, since some spreadsheets fold them to their ASCII twins.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+CONTRIBUTION_HEADINGS = [
+    "ID",
+    "Flipchart group",
+    "Kind",
+    "How widely shared",
+    "Area",
+    "Theme",
+    "Text",
+    "Entered on",
+    "Question state",
+    "Answer or reason",
+]
+ACTION_HEADINGS = [
+    "ID",
+    "Area",
+    "Title",
+    "Description",
+    "Owner",
+    "Due date",
+    "First promised due date",
+    "Status",
+    "Latest update on",
+    "Latest update",
+]
+# The feed may be pasted into a page: keep HTML's own characters escaped as in json_script.
+JSON_HTML_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+class HtmlSafeJSONEncoder(DjangoJSONEncoder):
+    def encode(self, o):
+        return super().encode(o).translate(JSON_HTML_ESCAPES)
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def neutralise(value) -> str:
+    """A cell's text that no spreadsheet will run: a leading quote before any formula trigger,
+    without the control characters a spreadsheet cannot hold, and with line ends as XLSX keeps
+    them, so CSV and XLSX say the same."""
+    text = "" if value is None else str(value)
+    text = ILLEGAL_CHARACTERS_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return f"'{text}" if text.lstrip().startswith(FORMULA_TRIGGERS) else text
+
+
+def _date(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "tzinfo"):
+        value = timezone.localdate(value)
+    return value.isoformat()
+
+
+def contribution_rows(workshop: Workshop) -> list[list[str]]:
+    rows = []
+    for note in public_contributions(workshop):
+        is_question = note.kind == note.Kind.QUESTION
+        rows.append(
+            [
+                note.pk,
+                note.group.subject,
+                note.get_kind_display(),
+                note.get_reach_display() if note.reach else "",
+                note.area.name if note.area else "",
+                note.theme.name if note.theme else "",
+                note.text,
+                _date(note.entered_at),
+                note.get_closure_display() if is_question else "",
+                note.answer or note.closure_reason if is_question else "",
+            ]
+        )
+    return [[neutralise(cell) for cell in row] for row in [CONTRIBUTION_HEADINGS, *rows]]
+
+
+def action_rows(workshop: Workshop) -> list[list[str]]:
+    rows = [
+        [
+            action.pk,
+            action.area.name,
+            action.title,
+            action.description,
+            action.owner.name,
+            _date(action.due_date),
+            _date(action.original_due_date or action.due_date),
+            action.get_status_display(),
+            _date(action.latest_update_at),
+            action.latest_update_note or "",
+        ]
+        for action in public_actions(workshop)
+    ]
+    return [[neutralise(cell) for cell in row] for row in [ACTION_HEADINGS, *rows]]
+
+
+TABLES = {"contributions": contribution_rows, "actions": action_rows}
+
+
+def csv_bytes(rows) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    # The byte order mark lets Excel read the file as UTF-8.
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def xlsx_bytes(sheets: dict[str, list[list[str]]]) -> bytes:
+    workbook = Workbook(write_only=True)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title=title.capitalize())
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_response(workshop: Workshop, table: str, file_format: str) -> HttpResponse:
+    """One table of a workshop's public data as a CSV or XLSX download."""
+    rows = TABLES[table](workshop)
+    if file_format == "csv":
+        body, content_type = csv_bytes(rows), "text/csv; charset=utf-8"
+    else:
+        body, content_type = xlsx_bytes({table: rows}), XLSX_CONTENT_TYPE
+    response = HttpResponse(body, content_type=content_type)
+    filename = f"{workshop.slug}-{table}.{file_format}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def workbook_response(workshop: Workshop) -> HttpResponse:
+    """Both tables of a workshop's public data in one workbook, for the follow-up report."""
+    body = xlsx_bytes({table: rows(workshop) for table, rows in TABLES.items()})
+    response = HttpResponse(body, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{workshop.slug}.xlsx"'
+    return response
+
+
+def feed(workshop: Workshop) -> dict:
+    """The workshop's public data as a JSON-ready dictionary: the progress page's facts."""
+    contributions = [
+        {
+            "id": note.pk,
+            "group": note.group.subject,
+            "kind": note.kind,
+            "reach": note.reach,
+            "area": note.area.name if note.area else None,
+            "theme": note.theme.name if note.theme else None,
+            "text": note.text,
+            "entered_on": _date(note.entered_at),
+            **(
+                {
+                    "question": {
+                        "state": note.closure or "open",
+                        "answer": note.answer,
+                        "reason": note.closure_reason,
+                        "days_waiting": note.days_waiting() if not note.closed_at else None,
+                    }
+                }
+                if note.kind == note.Kind.QUESTION
+                else {}
+            ),
+        }
+        for note in public_contributions(workshop)
+    ]
+    actions = [
+        {
+            "id": action.pk,
+            "area": action.area.name,
+            "title": action.title,
+            "description": action.description,
+            "owner": action.owner.name,
+            "due_date": _date(action.due_date),
+            "original_due_date": _date(action.original_due_date or action.due_date),
+            "date_changes": [
+                {
+                    "on": _date(change.at),
+                    "to": _date(change.new_date),
+                    "reason": change.reason,
+                }
+                for change in action.date_changes
+            ],
+            "status": action.status,
+            "latest_update": {
+                "on": _date(action.latest_update_at),
+                "note": action.latest_update_note or "",
+            }
+            if action.latest_update_at
+            else None,
+        }
+        for action in public_actions(workshop)
+    ]
+    return {
+        "workshop": {
+            "title": workshop.title,
+            "slug": workshop.slug,
+            "event": workshop.event,
+            "date": _date(workshop.date),
+            "purpose": workshop.purpose,
+            "attendance": workshop.actual_attendance,
+        },
+        "contributions": contributions,
+        "actions": actions,
+    }

@@ -1,0 +1,35 @@
+from django.urls import path
+
+from progress import views
+
+app_name = "progress"
+
+urlpatterns = [
+    path("workshops/<slug:slug>/progress/", views.progress, name="workshop_progress"),
+    path("workshops/<slug:slug>/progress.json", views.progress_json, name="workshop_progress_json"),
+    path("workshops/<slug:slug>/progress.xlsx", views.workbook, name="workshop_xlsx"),
+    path("w/<str:code>/", views.short_link, name="short_link"),
+    path("workshops/<slug:slug>/qr.svg", views.qr_code, name="workshop_qr"),
+    path("workshops/<slug:slug>/follow/", views.follow, name="follow"),
+    path("workshops/<slug:slug>/follow/check-your-email/", views.follow_sent, name="follow_sent"),
+    path(
+        "workshops/<slug:slug>/follow/confirm/<str:token>/",
+        views.follow_confirm,
+        name="follow_confirm",
+    ),
+    path(
+        "workshops/<slug:slug>/follow/unsubscribe/<str:token>/",
+        views.follow_unsubscribe,
+        name="follow_unsubscribe",
+    ),
+    *(
+        path(
+            f"workshops/<slug:slug>/{table}.{file_format}",
+            views.export,
+            {"table": table, "file_format": file_format},
+            name=f"{table}_{file_format}",
+        )
+        for table in ("contributions", "actions")
+        for file_format in ("csv", "xlsx")
+    ),
+]

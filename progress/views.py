@@ -1,0 +1,194 @@
+import io
+
+import segno
+from django.conf import settings
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import get_conditional_response
+from django.utils.http import base36_to_int, int_to_base36
+from django.views.decorators.http import require_safe
+
+from feedback_site.forms import ConfirmForm
+from feedback_site.rate_limits import follow_request_limit_reached
+from progress import cache as progress_cache
+from progress import exports, following
+from progress.forms import FollowForm
+from progress.selectors import workshop_progress
+from progress.services import follower_confirm, follower_unsubscribe
+from workshops.models import Workshop
+
+
+def published_workshop(slug: str) -> Workshop:
+    """A published workshop; drafts are not found, so the public learns nothing of them."""
+    return get_object_or_404(Workshop.objects.published(), slug=slug)
+
+
+@require_safe
+def progress(request, slug):
+    """You said, we did: what was heard at a workshop and what is being done about it. The page
+    everyone sees comes from the cache, or as a 304, until something on it changes."""
+    if not progress_cache.is_shared_request(request):
+        return render_progress(request, published_workshop(slug))
+    version = progress_cache.published_page_version(slug)
+    if not_modified := get_conditional_response(request, etag=progress_cache.page_etag(version)):
+        return progress_cache.shared_page(not_modified, version)
+    return progress_cache.cached_page(request, version) or progress_cache.cache_page(
+        request, version, render_progress(request, published_workshop(slug))
+    )
+
+
+def render_progress(request, workshop: Workshop):
+    context = {
+        "progress": workshop_progress(workshop),
+        "short_url": request.build_absolute_uri(short_path(workshop)),
+    }
+    return render(request, "progress/workshop_progress.html", context)
+
+
+@require_safe
+def progress_json(request, slug):
+    """The progress page's public data at a stable address, for anyone to reuse."""
+    return JsonResponse(
+        exports.feed(published_workshop(slug)),
+        encoder=exports.HtmlSafeJSONEncoder,
+        json_dumps_params={"indent": 2},
+    )
+
+
+@require_safe
+def export(request, slug, table, file_format):
+    return exports.export_response(published_workshop(slug), table, file_format)
+
+
+@require_safe
+def workbook(request, slug):
+    """Every table of the workshop's public data in one workbook, for the follow-up report."""
+    return exports.workbook_response(published_workshop(slug))
+
+
+def follow(request, slug):
+    workshop = published_workshop(slug)
+    form = FollowForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if follow_request_limit_reached(form.cleaned_data["email"]):
+            form.refuse_too_many()
+        else:
+            following.send_confirmation(
+                workshop=workshop,
+                email=form.cleaned_data["email"],
+                site_url=request.build_absolute_uri("/").rstrip("/"),
+            )
+            return redirect("progress:follow_sent", slug=workshop.slug)
+    return render(
+        request,
+        "progress/follow_form.html",
+        {"form": form, "workshop": workshop, "page_title": "Get updates on this workshop"},
+    )
+
+
+@require_safe
+def follow_sent(request, slug):
+    """The same answer whether or not the address already follows, so it reveals nothing."""
+    workshop = published_workshop(slug)
+    return render(
+        request,
+        "progress/follow_sent.html",
+        {
+            "workshop": workshop,
+            "page_title": "Check your email",
+            "hours": settings.FOLLOW_CONFIRM_MAX_AGE_HOURS,
+        },
+    )
+
+
+def _link_problem(request, workshop, problem: str):
+    return render(
+        request,
+        "progress/follow_link_problem.html",
+        {"workshop": workshop, "page_title": problem},
+        status=400,
+    )
+
+
+def _confirm_by_link(request, workshop, *, email, change, submit_label, what, title, done):
+    """The page an emailed link opens: one button, since mail scanners open links too, and the
+    change made only when it is pressed."""
+    form = ConfirmForm(
+        request.POST if request.method == "POST" else None, submit_label=submit_label
+    )
+    if request.method == "POST" and form.is_valid():
+        change(workshop=workshop, email=email)
+        return render(
+            request, "progress/follow_done.html", {"workshop": workshop, "page_title": done}
+        )
+    return render(
+        request,
+        "progress/follow_confirm.html",
+        {"form": form, "workshop": workshop, "email": email, "what": what, "page_title": title},
+    )
+
+
+def follow_confirm(request, slug, token):
+    workshop = published_workshop(slug)
+    try:
+        email = following.email_to_confirm(token, workshop)
+    except following.LinkExpired:
+        return _link_problem(request, workshop, "This link has expired")
+    except following.LinkInvalid:
+        return _link_problem(request, workshop, "This link is not valid")
+    return _confirm_by_link(
+        request,
+        workshop,
+        email=email,
+        change=follower_confirm,
+        submit_label="Confirm",
+        what="get a daily email of progress on",
+        title="Confirm updates",
+        done="You are following this workshop",
+    )
+
+
+def follow_unsubscribe(request, slug, token):
+    workshop = published_workshop(slug)
+    try:
+        email = following.email_to_unsubscribe(token, workshop)
+    except following.LinkInvalid:
+        return _link_problem(request, workshop, "This link is not valid")
+    return _confirm_by_link(
+        request,
+        workshop,
+        email=email,
+        change=follower_unsubscribe,
+        submit_label="Stop emails",
+        what="stop emails about",
+        title="Stop emails",
+        done="You will get no more emails",
+    )
+
+
+def short_path(workshop: Workshop) -> str:
+    return reverse("progress:short_link", kwargs={"code": int_to_base36(workshop.pk)})
+
+
+@require_safe
+def short_link(request, code):
+    """The short address put on the flipchart, leading to the workshop's progress page."""
+    try:
+        pk = base36_to_int(code)
+    except ValueError as error:
+        raise Http404 from error
+    workshop = get_object_or_404(Workshop.objects.published(), pk=pk)
+    return redirect("progress:workshop_progress", slug=workshop.slug)
+
+
+@require_safe
+def qr_code(request, slug):
+    """A printable QR code of the workshop's short address, drawn by segno."""
+    workshop = published_workshop(slug)
+    url = request.build_absolute_uri(short_path(workshop))
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(
+        buffer, kind="svg", scale=10, border=4, title=f"QR code for {url}", xmldecl=False
+    )
+    return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")

@@ -1,0 +1,115 @@
+import base64
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django_otp import match_token
+from django_otp.oath import totp
+
+from actions.models import ActionItem, Organisation, Status, StatusUpdate
+from demo.management.commands.seed_demo import (
+    DEMO_BACKUP_CODES,
+    DEMO_PASSWORD,
+    DEMO_SLUG,
+    DEMO_TOTP_KEY,
+)
+from workshops.models import Area, Contribution, FlipchartGroup, Theme, User, Workshop
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    Workshop,
+    FlipchartGroup,
+    Contribution,
+    Theme,
+    ActionItem,
+    StatusUpdate,
+    User,
+    Organisation,
+    Area,
+]
+
+
+@pytest.fixture
+def debug_on(settings):
+    settings.DEBUG = True
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def test_seeding_twice_changes_nothing(debug_on, capsys):
+    call_command("seed_demo")
+    first = counts()
+    call_command("seed_demo")
+    assert counts() == first
+    assert "already loaded; nothing changed" in capsys.readouterr().out
+
+
+def test_the_demo_is_the_workshop_from_the_blog(debug_on):
+    call_command("seed_demo")
+    workshop = Workshop.objects.get(slug=DEMO_SLUG)
+    assert workshop.is_published
+    assert workshop.event == "Civil Service Live"
+    assert workshop.actual_attendance == 40
+    assert "4 July 2012" in workshop.description
+    assert [g.subject for g in workshop.groups.all()] == [
+        "Barriers to using social media",
+        "Positives and negatives in your department",
+        "Implementing service delivery",
+        "Skills and tools",
+    ]
+    for group in workshop.groups.all():
+        assert group.facilitator_line
+        assert group.facilitators.exists()
+    notes = Contribution.objects.filter(group__workshop=workshop)
+    assert 30 <= notes.count() <= 40
+    assert notes.untriaged().exists()
+    assert notes.filter(area__isnull=False, theme__isnull=False).exists()
+
+
+def test_the_demo_has_one_action_due_soon_one_overdue_and_one_done(debug_on):
+    call_command("seed_demo")
+    actions = ActionItem.objects.all()
+    owners = set(actions.values_list("owner__name", flat=True))
+    assert {"Digital Leaders network", "ICT Strategy Board"} <= owners
+    assert actions.overdue().count() == 1
+    assert actions.filter(status=Status.DONE).count() == 1
+    assert StatusUpdate.objects.exists()
+    overdue = actions.overdue().get()
+    assert overdue.accountable.email == "owner@example.gov.uk"
+    assert overdue.deputy.email == "deputy@example.gov.uk"
+
+
+def test_the_demo_logins_work_for_each_role(debug_on, rf, capsys):
+    call_command("seed_demo")
+    printed = capsys.readouterr().out
+    for email, role in [
+        ("organiser@example.gov.uk", "Organisers"),
+        ("facilitator@example.gov.uk", "Facilitators"),
+        ("owner@example.gov.uk", "Owners"),
+    ]:
+        assert email in printed
+        assert User.objects.get(email=email).groups.filter(name=role).exists()
+        assert authenticate(rf.post("/"), username=email, password=DEMO_PASSWORD)
+    assert DEMO_PASSWORD in printed
+
+
+def test_the_demo_organiser_signs_in_with_the_published_second_factor(debug_on, capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")
+    printed = capsys.readouterr().out
+    organiser = User.objects.get(email="organiser@example.gov.uk")
+    code = totp(base64.b32decode(DEMO_TOTP_KEY))
+    assert DEMO_TOTP_KEY in printed
+    assert match_token(organiser, f"{code:06d}") is not None
+    assert match_token(organiser, DEMO_BACKUP_CODES[0]) is not None
+    assert match_token(organiser, DEMO_BACKUP_CODES[0]) is None, "a backup code works once"
+
+
+def test_seeding_refuses_to_create_known_passwords_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="only runs with DEBUG on"):
+        call_command("seed_demo")
+    assert not User.objects.exists()

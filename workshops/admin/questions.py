@@ -1,0 +1,120 @@
+"""Open questions: acknowledged, answered or closed within their deadlines."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import ngettext
+
+from workshops.models import OpenQuestion
+from workshops.services import (
+    QuestionClosureError,
+    question_acknowledge,
+    question_answer,
+    question_close,
+)
+
+
+class QuestionOutcomeForm(forms.ModelForm):
+    """What to do with an open question: routing happens by creating an action from it."""
+
+    outcome = forms.ChoiceField(
+        choices=[
+            ("acknowledge", "Acknowledge it: someone is looking into it"),
+            ("answer", "Answer it"),
+            ("close", "Close it with a reason"),
+        ],
+        widget=forms.RadioSelect,
+        help_text="To route it, create an action from it in the contribution list.",
+    )
+    answer_text = forms.CharField(
+        label="Answer", required=False, widget=forms.Textarea, help_text="Published."
+    )
+    reason = forms.CharField(
+        label="Reason for closing",
+        required=False,
+        widget=forms.Textarea,
+        help_text="Published. For example, why the question cannot be answered.",
+    )
+
+    class Meta:
+        model = OpenQuestion
+        fields = []
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == "answer" and not cleaned.get("answer_text", "").strip():
+            self.add_error("answer_text", "Enter an answer")
+        if cleaned.get("outcome") == "close" and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Enter the reason for closing the question")
+        return cleaned
+
+
+@admin.register(OpenQuestion)
+class OpenQuestionAdmin(admin.ModelAdmin):
+    """Questions not yet closed, oldest first, with their age and deadlines in working days."""
+
+    form = QuestionOutcomeForm
+    list_display = [
+        "__str__",
+        "workshop",
+        "entered_at",
+        "age",
+        "acknowledged",
+        "acknowledge_by",
+        "close_by",
+        "overdue",
+    ]
+    list_select_related = ["group__workshop"]
+    list_filter = [("group__workshop", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["text"]
+    readonly_fields = ["text", "group", "entered_at", "acknowledged_at"]
+    fields = ["text", "group", "entered_at", "acknowledged_at", "outcome", "answer_text", "reason"]
+    actions = ["acknowledge_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).questions_open().order_by("entered_at", "pk")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Workshop", ordering="group__workshop__title")
+    def workshop(self, question):
+        return question.group.workshop
+
+    @admin.display(description="Age")
+    def age(self, question):
+        days = question.days_waiting()
+        return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
+
+    @admin.display(description="Acknowledged", boolean=True)
+    def acknowledged(self, question):
+        return question.acknowledged_at is not None
+
+    @admin.display(description="Overdue", boolean=True)
+    def overdue(self, question):
+        return question.is_question_overdue()
+
+    def save_model(self, request, obj, form, change):
+        outcome = form.cleaned_data["outcome"]
+        try:
+            if outcome == "answer":
+                question_answer(
+                    question=obj, by=request.user, answer=form.cleaned_data["answer_text"]
+                )
+            elif outcome == "close":
+                question_close(question=obj, by=request.user, reason=form.cleaned_data["reason"])
+            else:
+                question_acknowledge(question=obj, by=request.user)
+        except QuestionClosureError as error:
+            self.message_user(request, str(error), messages.ERROR)
+
+    def save_related(self, request, form, formsets, change):
+        """Nothing related changes: the outcome is recorded by the services alone."""
+
+    @admin.action(description="Acknowledge selected questions")
+    def acknowledge_selected(self, request, queryset):
+        for question in queryset.filter(acknowledged_at__isnull=True):
+            question_acknowledge(question=question, by=request.user)
+        self.message_user(request, "Questions acknowledged", messages.SUCCESS)

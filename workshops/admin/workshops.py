@@ -1,0 +1,180 @@
+"""Workshops, their flipchart groups, areas and themes."""
+
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from workshops.admin.triage import create_action_from_theme_url, triage_overview_view
+from workshops.edit_conflicts import EditConflictAdminMixin
+from workshops.models import (
+    Area,
+    CaptureBatch,
+    FlipchartGroup,
+    FlipchartPhoto,
+    Theme,
+    Workshop,
+)
+
+
+class FlipchartGroupInline(admin.StackedInline):
+    model = FlipchartGroup
+    extra = 0
+    fields = [
+        "order",
+        "subject",
+        "prompt",
+        "facilitator_line",
+        "facilitators",
+        "time_limit_minutes",
+    ]
+    filter_horizontal = ["facilitators"]
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(EditConflictAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "title",
+        "event",
+        "date",
+        "location",
+        "is_published",
+        "group_count",
+        "triage_link",
+    ]
+    list_filter = ["is_published", "date"]
+    search_fields = ["title", "event", "location"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "date"
+    inlines = [FlipchartGroupInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "event", "purpose", "description"]}),
+        ("When and where", {"fields": ["date", "start_time", "duration_minutes", "location"]}),
+        ("Attendance", {"fields": ["expected_attendance", "actual_attendance"]}),
+        ("Publishing", {"fields": ["is_published"]}),
+    ]
+    actions = ["download_exports"]
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/triage/",
+                self.admin_site.admin_view(self.triage_overview_view),
+                name="workshops_workshop_triage",
+            ),
+            *super().get_urls(),
+        ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_group_count=Count("groups"))
+
+    @admin.display(description="Groups", ordering="_group_count")
+    def group_count(self, workshop):
+        return workshop._group_count
+
+    @admin.display(description="Triage")
+    def triage_link(self, workshop):
+        return format_html(
+            '<a href="{}">Triage overview<span class="visually-hidden"> of {}</span></a>',
+            reverse("admin:workshops_workshop_triage", args=[workshop.pk]),
+            workshop,
+        )
+
+    @admin.action(description="Download published contributions and actions (XLSX)")
+    def download_exports(self, request, queryset):
+        """The public workbook: the export holds what the public can see, and no more."""
+        if len(queryset) != 1 or not queryset[0].is_published:
+            self.message_user(
+                request,
+                "Select one published workshop: its export holds what the public can see.",
+                messages.ERROR,
+            )
+            return None
+        return HttpResponseRedirect(
+            reverse("progress:workshop_xlsx", kwargs={"slug": queryset[0].slug})
+        )
+
+    def triage_overview_view(self, request, object_id):
+        return triage_overview_view(self, request, object_id)
+
+
+class FlipchartPhotoInline(admin.TabularInline):
+    model = FlipchartPhoto
+    extra = 0
+    fields = ["preview", "uploaded_at", "uploaded_by", "width", "height", "size_bytes"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        # Photos are checked and re-encoded on upload, which the capture page does.
+        return False
+
+    @admin.display(description="Photo")
+    def preview(self, photo):
+        return format_html(
+            '<a href="{}"><img src="{}" alt="Photo of the flipchart" height="128"></a>',
+            photo.get_absolute_url(),
+            photo.get_absolute_url(),
+        )
+
+
+class CaptureBatchInline(admin.TabularInline):
+    model = CaptureBatch
+    extra = 0
+    fields = ["submitted_at", "submitted_by", "note_count", "key"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = "capture submits"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FlipchartGroup)
+class FlipchartGroupAdmin(admin.ModelAdmin):
+    list_display = ["subject", "workshop", "facilitator_line", "time_limit_minutes", "order"]
+    list_select_related = ["workshop"]
+    list_filter = ["workshop"]
+    search_fields = ["subject", "prompt", "facilitator_line"]
+    filter_horizontal = ["facilitators"]
+    inlines = [FlipchartPhotoInline, CaptureBatchInline]
+
+
+@admin.register(Area)
+class AreaAdmin(admin.ModelAdmin):
+    list_display = ["name", "default_owner", "order"]
+    list_select_related = ["default_owner"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name", "includes"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "workshop", "area", "contribution_count", "create_action_link"]
+    list_select_related = ["workshop", "area"]
+    list_filter = ["workshop", "area"]
+    search_fields = ["name", "summary"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _contribution_count=Count(
+                    "contributions", filter=Q(contributions__removed_at__isnull=True)
+                )
+            )
+        )
+
+    @admin.display(description="Contributions", ordering="_contribution_count")
+    def contribution_count(self, theme):
+        return theme._contribution_count
+
+    @admin.display(description="Action")
+    def create_action_link(self, theme):
+        return format_html(
+            '<a href="{}">Create an action<span class="visually-hidden"> from {}</span></a>',
+            create_action_from_theme_url(theme),
+            theme,
+        )
