@@ -18,7 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from actions.dates import default_due_date
 from actions.models import ActionItem, ActionSource, Organisation, ReminderSent, StatusUpdate
 from actions.services import action_cascade, action_create, action_post_update
-from feedback_site.admin_site import selected_ids
+from feedback_site.admin_site import ReadOnlyInline, selected_ids
 from workshops.admin.contributions import contribution_list_url
 from workshops.edit_conflicts import EditConflictAdminMixin
 from workshops.models import Area, Contribution, Theme, Workshop
@@ -51,15 +51,12 @@ class ActionSourceInline(admin.TabularInline):
     verbose_name = "source contribution"
 
 
-class CascadedActionInline(admin.TabularInline):
+class CascadedActionInline(ReadOnlyInline):
     """The copies of this action that organisations report on, each with its own status."""
 
     model = ActionItem
     fk_name = "parent"
-    extra = 0
     fields = ["owner", "status", "due_date", "latest_update"]
-    readonly_fields = fields
-    can_delete = False
     show_change_link = True
     verbose_name = "cascaded action"
     verbose_name_plural = "cascaded to"
@@ -67,34 +64,19 @@ class CascadedActionInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("owner").with_latest_update()
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
     @admin.display(description="Latest update")
     def latest_update(self, action):
         return latest_update_text(action)
 
 
-class StatusHistoryInline(admin.TabularInline):
+class StatusHistoryInline(ReadOnlyInline):
     model = StatusUpdate
-    extra = 0
     fields = ["created_at", "status", "note", "new_due_date", "author"]
-    readonly_fields = fields
-    can_delete = False
     ordering = ["-created_at", "-pk"]
     verbose_name_plural = "status history"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class PostStatusUpdateForm(forms.ModelForm):
@@ -150,21 +132,12 @@ def latest_update_text(action) -> str:
     return f"{note} ({format_date(timezone.localtime(action.latest_update_at))})"
 
 
-class ReminderSentInline(admin.TabularInline):
+class ReminderSentInline(ReadOnlyInline):
     """What `send_reminders` sent for this action, and to whom."""
 
     model = ReminderSent
-    extra = 0
     fields = ["sent_at", "step", "period", "recipients"]
-    readonly_fields = fields
-    can_delete = False
     ordering = ["-sent_at", "-pk"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ActionItem)

@@ -25,6 +25,23 @@ class OfferedAutocompleteJsonView(AutocompleteJsonView):
         return term, model_admin, source_field, to_field_name
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """A record shown beside its parent that nobody adds, changes or deletes there: every field
+    listed in `fields` is read-only."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 class FeedbackAdminSite(admin.AdminSite):
     site_header = "Workshop feedback administration"
     site_title = "Workshop feedback admin"

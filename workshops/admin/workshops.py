@@ -6,6 +6,7 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from feedback_site.admin_site import ReadOnlyInline
 from workshops.admin.triage import create_action_from_theme_url, triage_overview_view
 from workshops.edit_conflicts import EditConflictAdminMixin
 from workshops.models import (
@@ -99,16 +100,9 @@ class WorkshopAdmin(EditConflictAdminMixin, admin.ModelAdmin):
         return triage_overview_view(self, request, object_id)
 
 
-class FlipchartPhotoInline(admin.TabularInline):
+class FlipchartPhotoInline(ReadOnlyInline):
     model = FlipchartPhoto
-    extra = 0
     fields = ["preview", "uploaded_at", "uploaded_by", "width", "height", "size_bytes"]
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        # Photos are checked and re-encoded on upload, which the capture page does.
-        return False
 
     @admin.display(description="Photo")
     def preview(self, photo):
@@ -119,16 +113,10 @@ class FlipchartPhotoInline(admin.TabularInline):
         )
 
 
-class CaptureBatchInline(admin.TabularInline):
+class CaptureBatchInline(ReadOnlyInline):
     model = CaptureBatch
-    extra = 0
     fields = ["submitted_at", "submitted_by", "note_count", "key"]
-    readonly_fields = fields
-    can_delete = False
     verbose_name_plural = "capture submits"
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(FlipchartGroup)
