@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -45,10 +45,21 @@ def contributions_restore(*, contributions: QuerySet[Contribution]) -> int:
     return contributions.filter(removed_at__isnull=False).update(removed_at=None, removed_by=None)
 
 
+# After Back, Chromium refills the textarea but fetches the page again, with a new one-time key,
+# so the key alone cannot recognise "Add notes" pressed again on the same notes. The same notes
+# (every line and kind, in order) from the same person for the same flipchart within this window
+# are taken as the same submit. After it they are new notes: a deliberate repeat such as "+1" in
+# a later round. Sooner, a repeat goes in with another note, as only whole batches are compared.
+REPEAT_WINDOW = datetime.timedelta(minutes=30)
+
+
 @dataclass(frozen=True)
 class CaptureResult:
     batch: CaptureBatch
     created: bool
+    # Nothing stored because a fresh form sent notes this person added here within
+    # REPEAT_WINDOW; `batch` is that earlier submit. False for the same form sent again.
+    repeated: bool = False
 
 
 class CaptureKeyReused(Exception):
@@ -56,10 +67,13 @@ class CaptureKeyReused(Exception):
 
 
 def earlier_capture(*, key: uuid.UUID, group: FlipchartGroup, digest: str) -> CaptureResult | None:
-    """The batch this key stored before, if any; a different group or content is refused."""
+    """The batch this key stored before, if any (a query); see same_form_again."""
     batch = CaptureBatch.objects.filter(key=key).first()
-    if batch is None:
-        return None
+    return same_form_again(batch, group=group, digest=digest) if batch else None
+
+
+def same_form_again(batch: CaptureBatch, *, group: FlipchartGroup, digest: str) -> CaptureResult:
+    """The batch a key stored, sent again; the key with another group or other notes is refused."""
     if batch.group_id != group.pk or batch.content_digest != digest:
         raise CaptureKeyReused
     return CaptureResult(batch=batch, created=False)
@@ -73,10 +87,28 @@ def notes_capture(
     notes: list[ParsedNote],
     at: datetime.datetime | None = None,
 ) -> CaptureResult:
-    """Store a submit's notes in one transaction, once: resending the same notes with the same
-    key stores nothing and returns the first batch. Select `group.workshop` with the group."""
+    """Store a submit's notes in one transaction, once. The same form sent again (its key) stores
+    nothing and returns the first batch; so do the same notes from the same person for the same
+    group within REPEAT_WINDOW, as `repeated`. Select `group.workshop` with the group."""
     digest = notes_digest(notes)
     at = at or timezone.now()
+    # One look-up answers both questions: this key, or these notes from this person lately.
+    earlier = list(
+        CaptureBatch.objects.filter(
+            Q(key=key)
+            | Q(
+                group=group,
+                submitted_by=by,
+                content_digest=digest,
+                submitted_at__gt=at - REPEAT_WINDOW,
+            )
+        )
+    )
+    for batch in earlier:
+        if batch.key == key:
+            return same_form_again(batch, group=group, digest=digest)
+    if earlier:
+        return CaptureResult(batch=earlier[0], created=False, repeated=True)
     late = group.is_late(at)
     try:
         with transaction.atomic():
@@ -102,12 +134,11 @@ def notes_capture(
             )
             workshops_progress_changed(workshops=Workshop.objects.filter(pk=group.workshop_id))
     except IntegrityError:
-        # The key is taken: a resend, or the same submit twice at once. Trying the insert first
-        # spares every first submit a look-up.
-        earlier = earlier_capture(key=key, group=group, digest=digest)
-        if earlier is None:
+        # The same form sent twice at once: the other request stored the key after our look-up.
+        earlier_by_key = earlier_capture(key=key, group=group, digest=digest)
+        if earlier_by_key is None:
             raise
-        return earlier
+        return earlier_by_key
     return CaptureResult(batch=batch, created=True)
 
 

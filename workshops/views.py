@@ -1,4 +1,6 @@
+import datetime
 import uuid
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +22,7 @@ from workshops.forms import CaptureForm, ContributionForm, PhotoForm, StartRound
 from workshops.models import CaptureBatch, Contribution, FlipchartGroup, FlipchartPhoto
 from workshops.photos import CONTENT_TYPES
 from workshops.services import (
+    REPEAT_WINDOW,
     CaptureKeyReused,
     contributions_remove,
     notes_capture,
@@ -104,15 +107,19 @@ def capturable_group(request, pk) -> FlipchartGroup:
     return get_object_or_404(groups_for(request.user).select_related("workshop"), pk=pk)
 
 
+def uuid_from(query, name) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(query.get(name, ""))
+    except ValueError:
+        return None
+
+
 def render_capture_page(request, group, *, capture_form=None, photo_form=None, status=200):
     notes = (
         group.contributions.present().select_related("entered_by").order_by("-entered_at", "-pk")
     )
     added = None
-    try:
-        added_key = uuid.UUID(request.GET.get("added", ""))
-    except ValueError:
-        added_key = None
+    added_key, resent_key = uuid_from(request.GET, "added"), uuid_from(request.GET, "resent")
     if added_key is not None:
         added = CaptureBatch.objects.filter(group=group, key=added_key).first()
     capture_form = capture_form or CaptureForm(
@@ -130,6 +137,9 @@ def render_capture_page(request, group, *, capture_form=None, photo_form=None, s
         "note_count": notes.count(),
         "photos": group.photos.select_related("uploaded_by"),
         "added": added,
+        # The key of a fresh form that sent notes already added: nothing new was stored.
+        "resent_key": resent_key,
+        "repeat_window_minutes": REPEAT_WINDOW // datetime.timedelta(minutes=1),
         "now": timezone.now(),
     }
     return render(request, "workshops/flipchartgroup_detail.html", context, status=status)
@@ -151,7 +161,10 @@ def group_capture(request, pk):
             except CaptureKeyReused:
                 form.refuse_reused_key()
             else:
-                return redirect(f"{group.get_absolute_url()}?added={result.batch.key}#notes-added")
+                query = {"added": result.batch.key}
+                if result.repeated:
+                    query["resent"] = form.cleaned_data["key"]
+                return redirect(f"{group.get_absolute_url()}?{urlencode(query)}#notes-added")
         return render_capture_page(request, group, capture_form=form)
     return render_capture_page(request, group)
 

@@ -161,3 +161,39 @@ def test_the_capture_page_fits_a_small_phone(page: Page, live_server, group, wid
     page.get_by_label("Notes, one per line").fill("A very long note " * 20)
     expect(page.get_by_role("button", name="Add notes")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+FOUR_NOTES = "Sites are blocked\n+ Speed of communication\n- Lack of control\n? Who decides?"
+
+
+def add_notes_then_back_and_add_again(page: Page, base_url: str):
+    """Exactly as a facilitator does it: after Back the browser refills the textarea of the
+    ordinary capture page, which it fetches again with a new one-time key."""
+    sign_in_and_open_group(page, base_url, check_accessibility=False)
+    page.get_by_label("Notes, one per line").fill(FOUR_NOTES)
+    page.get_by_role("button", name="Add notes").click()
+    expect(page.get_by_text("4 notes added")).to_be_visible()
+    expect(page.get_by_role("heading", name="Notes (4)")).to_be_visible()
+
+    page.go_back()
+    expect(page.get_by_label("Notes, one per line")).to_have_value(FOUR_NOTES)
+    page.get_by_role("button", name="Add notes").click()
+
+    expect(page.get_by_text("Nothing new was added")).to_be_visible()
+    expect(page.get_by_role("heading", name="Notes (4)")).to_be_visible()
+    expect(page.get_by_text("4 notes added")).to_be_hidden()
+    assert Contribution.objects.count() == 4
+
+
+def test_back_and_add_notes_again_stores_nothing_new_with_javascript(
+    page: Page, live_server, group
+):
+    add_notes_then_back_and_add_again(page, live_server.url)
+    expect(page.get_by_text("You have notes that were not sent")).to_be_hidden()
+    assert_accessible(page)
+
+
+def test_back_and_add_notes_again_stores_nothing_new_without_javascript(
+    no_js_page: Page, live_server, group
+):
+    add_notes_then_back_and_add_again(no_js_page, live_server.url)

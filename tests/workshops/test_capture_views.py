@@ -12,7 +12,7 @@ from tests.conftest import client_for
 from tests.factories import ContributionFactory, FlipchartGroupFactory, UserFactory, WorkshopFactory
 from workshops.models import CaptureBatch, Contribution
 from workshops.models import ContributionKind as Kind
-from workshops.services import question_answer
+from workshops.services import REPEAT_WINDOW, question_answer
 from workshops.views import GroupListView
 
 pytestmark = pytest.mark.django_db
@@ -115,9 +115,9 @@ def test_a_submit_costs_the_same_queries_whatever_its_size(
 ):
     client = client_for(facilitator)
     client.get(capture_url(group))
-    # Session, user, role groups, the group, savepoint, batch, notes, the workshop's new
-    # progress version, release: the key is checked only when its insert fails.
-    with django_assert_num_queries(9):
+    # Session, user, role groups, the group, one look-up for this key or the same notes sent
+    # lately, savepoint, batch, notes, the workshop's new progress version, release.
+    with django_assert_num_queries(10):
         response = send(client, group, "\n".join(f"Note {n}" for n in range(lines)))
     assert response.status_code == 302
     assert Contribution.objects.filter(group=group).count() == lines
@@ -133,6 +133,67 @@ def test_sending_the_same_form_again_stores_nothing_new(facilitator, group):
     assert Contribution.objects.filter(group=group).count() == 2
     assert CaptureBatch.objects.count() == 1
     assert "2 notes added" in client.get(again.url).text
+
+
+def test_the_same_notes_from_a_fresh_form_are_not_stored_again_and_the_page_says_so(
+    facilitator, group
+):
+    # Back, then "Add notes" again: the browser refills the textarea but the page, fetched again,
+    # carries a new key.
+    client = client_for(facilitator)
+    first = send(client, group, "One\n+ Two", key=uuid.uuid4())
+    resent_key = uuid.uuid4()
+    again = send(client, group, "One\n+ Two", key=resent_key)
+
+    assert again.status_code == 302
+    assert Contribution.objects.filter(group=group).count() == 2
+    assert CaptureBatch.objects.count() == 1
+    html = client.get(again.url).text
+    assert "Nothing new was added" in html
+    assert "You added these 2 notes at" in html
+    assert "2 notes added" not in html
+    assert "Notes (2)" in html
+    assert f'data-confirmed-key="{resent_key}"' in html, "the device forgets the resent draft"
+    assert "Nothing new was added" not in client.get(first.url).text
+
+
+def test_the_same_notes_are_new_notes_after_the_repeat_window(facilitator, group):
+    client = client_for(facilitator)
+    send(client, group, "+1")
+    CaptureBatch.objects.update(
+        submitted_at=timezone.now() - REPEAT_WINDOW - datetime.timedelta(seconds=1)
+    )
+    response = send(client, group, "+1")
+
+    assert "1 note added" in client.get(response.url).text
+    assert Contribution.objects.filter(group=group, text="1").count() == 2
+
+
+def test_a_repeated_note_sent_with_another_is_stored_within_the_window(facilitator, group):
+    client = client_for(facilitator)
+    send(client, group, "+1")
+    send(client, group, "+1\nAgreed with the room")
+    assert Contribution.objects.filter(group=group, text="1").count() == 2
+
+
+@pytest.mark.parametrize("change", ["another kind", "another flipchart", "another person"])
+def test_the_same_text_is_stored_again_when_anything_else_differs(
+    facilitator, other_facilitator, group, change
+):
+    send(client_for(facilitator), group, "Sites are blocked")
+    sender, target, kind = facilitator, group, Kind.COMMENT
+    if change == "another kind":
+        kind = Kind.NEGATIVE
+    elif change == "another flipchart":
+        target = FlipchartGroupFactory(workshop=group.workshop)
+        target.facilitators.add(facilitator)
+    else:
+        group.facilitators.add(other_facilitator)
+        sender = other_facilitator
+    response = send(client_for(sender), target, "Sites are blocked", kind=kind)
+
+    assert "1 note added" in client_for(sender).get(response.url).text
+    assert Contribution.objects.filter(text="Sites are blocked").count() == 2
 
 
 def test_a_reused_key_with_different_notes_keeps_the_text_and_stores_nothing(facilitator, group):

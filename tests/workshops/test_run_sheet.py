@@ -46,12 +46,13 @@ def test_notes_after_the_grace_period_are_marked_as_late(db, workshop):
     started = timezone.now() - datetime.timedelta(minutes=30)
     workshop_rounds_start(workshop=workshop, grace_minutes=2, at=started)
     group = FlipchartGroup.objects.select_related("workshop").filter(workshop=workshop).first()
-    notes = parse_notes("A note", default_kind="comment")
+    # Two different notes: the same notes again within seconds would be one submit, sent twice.
+    in_time, late = (parse_notes(text, default_kind="comment") for text in ("On time", "Late"))
 
     in_grace = started + datetime.timedelta(minutes=6, seconds=59)
     after_grace = started + datetime.timedelta(minutes=7, seconds=1)
-    notes_capture(group=group, by=None, key=uuid.uuid4(), notes=notes, at=in_grace)
-    notes_capture(group=group, by=None, key=uuid.uuid4(), notes=notes, at=after_grace)
+    notes_capture(group=group, by=None, key=uuid.uuid4(), notes=in_time, at=in_grace)
+    notes_capture(group=group, by=None, key=uuid.uuid4(), notes=late, at=after_grace)
 
     assert list(
         Contribution.objects.order_by("entered_at").values_list("entered_after_round", flat=True)
