@@ -13,9 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
-from feedback_site.admin_site import changelist_url, selected_ids, selection_url
+from feedback_site.admin_site import HistoryAdmin, changelist_url, selected_ids, selection_url
 from workshops.admin.widgets import (
     PlainHiddenInput,
     PrerenderedSelect,
@@ -231,7 +230,7 @@ class AddToThemeForm(forms.Form):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(EditConflictAdminMixin, SimpleHistoryAdmin):
+class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
     list_display = [
         "text",
         "group",
