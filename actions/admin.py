@@ -13,12 +13,11 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
 from actions.dates import default_due_date
 from actions.models import ActionItem, ActionSource, Organisation, ReminderSent, StatusUpdate
 from actions.services import action_cascade, action_create, action_post_update
-from feedback_site.admin_site import ReadOnlyInline, selected_ids
+from feedback_site.admin_site import HistoryAdmin, ReadOnlyInline, selected_ids
 from workshops.admin.contributions import contribution_list_url
 from workshops.edit_conflicts import EditConflictAdminMixin
 from workshops.models import Area, Contribution, Theme, Workshop
@@ -141,7 +140,7 @@ class ReminderSentInline(ReadOnlyInline):
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(EditConflictAdminMixin, SimpleHistoryAdmin):
+class ActionItemAdmin(EditConflictAdminMixin, HistoryAdmin):
     list_display = [
         "title",
         "workshop",

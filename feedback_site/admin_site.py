@@ -1,7 +1,8 @@
 """The admin site's plumbing: autocomplete limited to what each page offers, the service's own
-password pages, and helpers for admin pages that work on a selection. Who may open the admin is
-decided in accounts (accounts/admin_site.py)."""
+password pages, the history page's wording, and helpers for admin pages that work on a selection.
+Who may open the admin is decided in accounts (accounts/admin_site.py)."""
 
+import datetime
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
@@ -9,6 +10,11 @@ from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 
 class OfferedAutocompleteJsonView(AutocompleteJsonView):
@@ -40,6 +46,46 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+def _is_empty(value) -> bool:
+    return value is None or value == "" or value == []
+
+
+class HistoryWording(HistoricalRecordContextHelper):
+    """simple_history shows a relation that was empty as "Deleted area (pk=None)": an empty value
+    here stays empty (the template then says "set to" or "cleared"), a related object that really
+    was deleted is called so without its key, and moments read as the admin shows them."""
+
+    def prepare_delta_change_value(self, change, value):
+        if isinstance(value, DeletedObject):
+            if value.pk is None:
+                return ""
+            return f"a deleted {value.model._meta.verbose_name}"
+        if isinstance(value, datetime.datetime):
+            return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        return super().prepare_delta_change_value(change, value)
+
+    def context_for_delta_changes(self, delta):
+        context = super().context_for_delta_changes(delta)
+        for entry, change in zip(context, delta.changes, strict=True):
+            old, new = (
+                "" if isinstance(v, DeletedObject) and v.pk is None else v
+                for v in (change.old, change.new)
+            )
+            entry["kind"] = "set" if _is_empty(old) else "cleared" if _is_empty(new) else "changed"
+        return context
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The history page of every model kept with django-simple-history: "Area: set to
+    Training" for a first assignment, "cleared (was ...)" for an emptied one, never
+    "Deleted ... (pk=None)"."""
+
+    object_history_list_template = "admin/history_list.html"
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return HistoryWording(self.model, historical_record)
 
 
 class FeedbackAdminSite(admin.AdminSite):

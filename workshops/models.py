@@ -417,6 +417,15 @@ class Contribution(models.Model):
         null=True,
         blank=True,
         related_name="removed_contributions",
+        help_text="Who removed it last; kept when it is restored.",
+    )
+    restored_at = models.DateTimeField(null=True, blank=True)
+    restored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="restored_contributions",
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -449,9 +458,16 @@ class Contribution(models.Model):
             models.CheckConstraint(
                 condition=models.Q(reach__in=Reach.values), name="contribution_reach_valid"
             ),
+            # Restoring a note keeps who removed it; its history keeps when.
             models.CheckConstraint(
-                condition=models.Q(removed_by__isnull=True) | models.Q(removed_at__isnull=False),
-                name="contribution_removed_by_needs_removed_at",
+                condition=models.Q(removed_by__isnull=True)
+                | models.Q(removed_at__isnull=False)
+                | models.Q(restored_at__isnull=False),
+                name="contribution_removed_by_needs_removed_or_restored_at",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(restored_at__isnull=True) | models.Q(removed_at__isnull=True),
+                name="contribution_restored_only_while_present",
             ),
             models.CheckConstraint(
                 condition=models.Q(closure__in=Closure.values), name="contribution_closure_valid"
@@ -487,6 +503,15 @@ class Contribution(models.Model):
         super().clean()
         if self.theme_id and self.group_id and self.theme.workshop_id != self.group.workshop_id:
             raise ValidationError({"theme": "Choose a theme from this contribution's workshop."})
+        # A note in a theme is in the theme's area; with no area it takes the theme's on saving.
+        theme_area_id = self.theme.area_id if self.theme_id else None
+        if theme_area_id and self.area_id and self.area_id != theme_area_id:
+            raise ValidationError(
+                {
+                    "area": f"“{self.theme}” is in {self.theme.area}: choose that area or "
+                    "take the note out of the theme"
+                }
+            )
 
     @property
     def is_removed(self):

@@ -1,6 +1,8 @@
 import datetime
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -27,22 +29,81 @@ def workshops_progress_changed(*, workshops: QuerySet[Workshop]) -> None:
     workshops.update(progress_version=uuid.uuid4())
 
 
-def workshops_of(contributions: QuerySet[Contribution]) -> QuerySet[Workshop]:
-    return Workshop.objects.filter(groups__contributions__in=contributions.order_by().values("pk"))
+def _contributions_change(
+    contributions: QuerySet[Contribution],
+    *,
+    by,
+    now: datetime.datetime,
+    reason: str,
+    change: Callable[[Contribution], dict[str, Any]],
+) -> list[Contribution]:
+    """The one way to change many notes at once: lock them, ask `change` which fields each row
+    takes (nothing if it returns {}), store the changed rows with one history row each (who, when
+    and `reason`, or the row's own `_change_reason`) and drop their workshops' cached progress
+    pages. Returns the changed notes. Call it inside a transaction."""
+    changed, fields = [], {"updated_at"}
+    locked = Contribution.objects.select_for_update().filter(
+        pk__in=contributions.order_by().values("pk")
+    )
+    for contribution in locked:
+        changes = change(contribution)
+        if not changes:
+            continue
+        for name, value in changes.items():
+            setattr(contribution, name, value)
+        contribution.updated_at = now
+        fields.update(changes)
+        changed.append(contribution)
+    if not changed:
+        return changed
+    workshops_progress_changed(
+        workshops=Workshop.objects.filter(groups__in={c.group_id for c in changed})
+    )
+    bulk_update_with_history(
+        changed,
+        Contribution,
+        sorted(fields),
+        default_user=by,
+        default_change_reason=reason,
+        default_date=now,
+    )
+    return changed
 
 
 @transaction.atomic
 def contributions_remove(*, contributions: QuerySet[Contribution], by) -> int:
-    """Soft-remove contributions, recording who and when; returns how many were removed."""
-    workshops_progress_changed(workshops=workshops_of(contributions))
-    return contributions.present().update(removed_at=timezone.now(), removed_by=by)
+    """Soft-remove contributions, recording who and when in the note and its history; returns
+    how many were removed."""
+    now = timezone.now()
+    removed = _contributions_change(
+        contributions,
+        by=by,
+        now=now,
+        reason="Removed",
+        change=lambda note: (
+            {}
+            if note.is_removed
+            else {"removed_at": now, "removed_by": by, "restored_at": None, "restored_by": None}
+        ),
+    )
+    return len(removed)
 
 
 @transaction.atomic
-def contributions_restore(*, contributions: QuerySet[Contribution]) -> int:
-    """Bring soft-removed contributions back; returns how many were restored."""
-    workshops_progress_changed(workshops=workshops_of(contributions))
-    return contributions.filter(removed_at__isnull=False).update(removed_at=None, removed_by=None)
+def contributions_restore(*, contributions: QuerySet[Contribution], by) -> int:
+    """Bring soft-removed contributions back, recording who and when; the note keeps who removed
+    it and its history keeps when. Returns how many were restored."""
+    now = timezone.now()
+    restored = _contributions_change(
+        contributions,
+        by=by,
+        now=now,
+        reason="Restored",
+        change=lambda note: (
+            {"removed_at": None, "restored_at": now, "restored_by": by} if note.is_removed else {}
+        ),
+    )
+    return len(restored)
 
 
 # After Back, Chromium refills the textarea but fetches the page again, with a new one-time key,
@@ -195,9 +256,29 @@ def contributions_workshop(contributions: QuerySet[Contribution]) -> Workshop:
     return workshops[0]
 
 
+class ThemeAreaError(ValueError):
+    """A theme's area and its notes' areas would contradict each other, or cannot be known."""
+
+
+def _triage(area: Area | None, by, now) -> dict[str, Any]:
+    """The fields a note takes when it moves into `area` (None untriages it)."""
+    return {
+        "area": area,
+        "triaged_by": by if area else None,
+        "triaged_at": now if area else None,
+    }
+
+
 @transaction.atomic
 def contribution_save(*, contribution: Contribution, by) -> Contribution:
-    """Save a contribution edited by staff; a change of area records who triaged it and when."""
+    """Save a contribution edited by staff; a change of area records who triaged it and when.
+    A note in a theme with an area is in that area: without an area it takes the theme's, and
+    another area is refused (the form says so first)."""
+    theme_area_id = contribution.theme.area_id if contribution.theme_id else None
+    if theme_area_id and contribution.area_id is None:
+        contribution.area_id = theme_area_id
+    if theme_area_id and contribution.area_id != theme_area_id:
+        raise ThemeAreaError(f"“{contribution.theme}” is in {contribution.theme.area}.")
     stored_area_id = (
         Contribution.objects.filter(pk=contribution.pk).values_list("area_id", flat=True).first()
         if contribution.pk
@@ -212,30 +293,76 @@ def contribution_save(*, contribution: Contribution, by) -> Contribution:
     return contribution
 
 
+@dataclass(frozen=True)
+class NotesMoved:
+    moved: int
+    left_theme: int
+
+
 @transaction.atomic
-def contributions_move_to_area(*, contributions: QuerySet[Contribution], area: Area, by) -> int:
-    """Sort contributions into an area, recording who triaged them and when; returns how many
-    moved."""
+def contributions_move_to_area(
+    *, contributions: QuerySet[Contribution], area: Area, by
+) -> NotesMoved:
+    """Sort contributions into an area, recording who triaged them and when. A note in a theme
+    of another area leaves that theme, so a theme and its notes never disagree."""
     now = timezone.now()
-    moved = list(
-        Contribution.objects.select_for_update()
-        .filter(pk__in=contributions.order_by().values("pk"))
+    themes_elsewhere = dict(
+        Theme.objects.filter(contributions__in=contributions.order_by().values("pk"))
+        .exclude(area__isnull=True)
         .exclude(area=area)
+        .values_list("pk", "name")
     )
-    for contribution in moved:
-        contribution.area = area
-        contribution.triaged_by = by
-        contribution.triaged_at = now
-        contribution.updated_at = now
-    workshops_progress_changed(workshops=workshops_of(contributions))
-    bulk_update_with_history(
-        moved,
-        Contribution,
-        ["area", "triaged_by", "triaged_at", "updated_at"],
-        default_user=by,
-        default_change_reason=f"Moved to {area}",
+
+    left_theme = []
+
+    def change(note):
+        if note.area_id == area.pk:
+            return {}
+        changes = _triage(area, by, now)
+        if note.theme_id in themes_elsewhere:
+            changes["theme"] = None
+            note._change_reason = f"Moved to {area}, out of theme {themes_elsewhere[note.theme_id]}"
+            left_theme.append(note.pk)
+        return changes
+
+    moved = _contributions_change(
+        contributions, by=by, now=now, reason=f"Moved to {area}", change=change
     )
-    return len(moved)
+    return NotesMoved(moved=len(moved), left_theme=len(left_theme))
+
+
+@dataclass(frozen=True)
+class ThemeAdded:
+    theme: Theme
+    selected: int
+    given_area: int
+    moved_area: int
+
+
+def theme_area_for(
+    *, contributions: QuerySet[Contribution], theme: Theme | None, area: Area | None
+) -> Area:
+    """The area a theme holding these notes is in: its own, else the one chosen, else the one
+    area its notes and these share; ThemeAreaError if it has none and they share none."""
+    if theme is not None and theme.area_id:
+        if area is not None and area.pk != theme.area_id:
+            raise ThemeAreaError(
+                f"“{theme}” is in {theme.area}: leave the area blank or choose {theme.area}"
+            )
+        return theme.area
+    if area is not None:
+        return area
+    notes = Contribution.objects.filter(pk__in=contributions.order_by().values("pk"))
+    if theme is not None and theme.pk:
+        notes = notes | Contribution.objects.filter(theme=theme)
+    areas = list(
+        Area.objects.filter(pk__in=notes.order_by().values("area").distinct()).order_by()[:2]
+    )
+    if len(areas) == 1:
+        return areas[0]
+    if areas:
+        raise ThemeAreaError("Select an area for the theme: its notes are in different areas")
+    raise ThemeAreaError("Select an area for the theme: its notes have no area yet")
 
 
 @transaction.atomic
@@ -245,33 +372,63 @@ def contributions_add_to_theme(
     by,
     theme: Theme | None = None,
     new_theme_name: str = "",
-) -> Theme:
-    """Gather contributions under a theme of their workshop, existing or new; returns the theme."""
+    area: Area | None = None,
+) -> ThemeAdded:
+    """Gather contributions under a theme of their workshop, existing or new. The theme and all
+    its notes end up in one area (see theme_area_for): untriaged notes take it, notes of another
+    area move to it, each with history."""
     if (theme is None) == (not new_theme_name.strip()):
         raise ValueError("Give either an existing theme or a new theme's name.")
     workshop = contributions_workshop(contributions)
-    if theme is None:
-        theme = Theme.objects.create(workshop=workshop, name=new_theme_name.strip())
-    elif theme.workshop_id != workshop.pk:
+    if theme is not None and theme.workshop_id != workshop.pk:
         raise MixedWorkshopsError("Choose a theme from the same workshop as the contributions.")
+    area = theme_area_for(contributions=contributions, theme=theme, area=area)
+    if theme is None:
+        theme = Theme.objects.create(workshop=workshop, name=new_theme_name.strip(), area=area)
+    elif theme.area_id != area.pk:
+        theme.area = area
+        theme.save(update_fields=["area"])
     now = timezone.now()
-    gathered = list(
-        Contribution.objects.select_for_update()
-        .filter(pk__in=contributions.order_by().values("pk"))
-        .exclude(theme=theme)
+    given, moved = [], []
+
+    def change(note):
+        changes = {} if note.theme_id == theme.pk else {"theme": theme}
+        if note.area_id != area.pk:
+            (given if note.area_id is None else moved).append(note.pk)
+            changes |= _triage(area, by, now)
+            note._change_reason = f"Added to theme {theme}, so in {area}"
+        return changes
+
+    everyone = Contribution.objects.filter(
+        Q(pk__in=contributions.order_by().values("pk")) | Q(theme=theme)
     )
-    for contribution in gathered:
-        contribution.theme = theme
-        contribution.updated_at = now
-    workshops_progress_changed(workshops=Workshop.objects.filter(pk=workshop.pk))
-    bulk_update_with_history(
-        gathered,
-        Contribution,
-        ["theme", "updated_at"],
-        default_user=by,
-        default_change_reason=f"Added to theme {theme}",
+    _contributions_change(everyone, by=by, now=now, reason=f"Added to theme {theme}", change=change)
+    return ThemeAdded(
+        theme=theme,
+        selected=contributions.count(),
+        given_area=len(given),
+        moved_area=len(moved),
     )
-    return theme
+
+
+@transaction.atomic
+def theme_save(*, theme: Theme, by) -> int:
+    """Save a theme edited by staff; its notes follow its area, each with history. A theme with
+    notes must have an area. Returns how many notes moved."""
+    if theme.area_id is None and theme.pk and theme.contributions.exists():
+        raise ThemeAreaError("Select an area: this theme has notes")
+    theme.save()
+    if theme.area_id is None:
+        return 0
+    now = timezone.now()
+    moved = _contributions_change(
+        theme.contributions.all(),
+        by=by,
+        now=now,
+        reason=f"Moved to {theme.area} with theme {theme}",
+        change=lambda note: {} if note.area_id == theme.area_id else _triage(theme.area, by, now),
+    )
+    return len(moved)
 
 
 class QuestionClosureError(ValueError):

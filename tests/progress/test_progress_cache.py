@@ -109,6 +109,7 @@ def add_note_to_new_theme(note, organiser, **_):
         contributions=Contribution.objects.filter(pk=note.pk),
         by=organiser,
         new_theme_name="Blocked sites",
+        area=Area.objects.get(slug="infrastructure"),
     )
     return "Blocked sites"
 
@@ -252,7 +253,7 @@ def test_restoring_a_removed_note_shows_it_again(workshop, note, organiser):
     contributions_remove(contributions=notes, by=organiser)
     assert "Sites are blocked" not in page(workshop)
 
-    contributions_restore(contributions=notes)
+    contributions_restore(contributions=notes, by=organiser)
 
     assert "Sites are blocked" in page(workshop)
 

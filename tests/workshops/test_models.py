@@ -65,7 +65,7 @@ def test_removing_contributions_is_soft_and_can_be_undone():
     assert removed.removed_at is not None
     assert list(Contribution.objects.present()) == [kept]
 
-    assert contributions_restore(contributions=Contribution.objects.all()) == 1
+    assert contributions_restore(contributions=Contribution.objects.all(), by=remover) == 1
     assert set(Contribution.objects.present()) == {kept, removed}
 
 

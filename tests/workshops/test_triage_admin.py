@@ -248,7 +248,9 @@ def test_add_to_theme_opens_a_page_for_the_selected_notes(organiser, notes):
 
 
 def test_add_to_theme_puts_notes_in_an_existing_theme(organiser, notes):
-    theme = ThemeFactory(workshop=notes[0].group.workshop, name="Blocked sites")
+    theme = ThemeFactory(
+        workshop=notes[0].group.workshop, name="Blocked sites", area=area("infrastructure")
+    )
     client = client_for(organiser)
     url = f"{ADD_TO_THEME}?ids={notes[0].pk},{notes[1].pk}&_changelist_filters=triaged%3Dno"
     page = client.get(url)
@@ -264,7 +266,9 @@ def test_add_to_theme_puts_notes_in_an_existing_theme(organiser, notes):
 
 def test_add_to_theme_can_create_the_theme(organiser, notes):
     url = f"{ADD_TO_THEME}?ids={notes[0].pk}"
-    response = client_for(organiser).post(url, {"theme": "", "new_theme_name": "Old browsers"})
+    response = client_for(organiser).post(
+        url, {"theme": "", "new_theme_name": "Old browsers", "area": area("infrastructure").pk}
+    )
     assert response.status_code == 302
     theme = Theme.objects.get(name="Old browsers")
     assert theme.workshop == notes[0].group.workshop

@@ -33,7 +33,7 @@ def test_moving_to_an_area_records_who_triaged_and_when_with_history(group, trai
         by=triager,
     )
 
-    assert moved == 3
+    assert moved.moved == 3
     for note in Contribution.objects.filter(pk__in=[n.pk for n in notes]):
         assert note.area == training
         assert note.triaged_by == triager
@@ -54,17 +54,20 @@ def test_moving_notes_already_in_the_area_leaves_their_triage_record_alone(group
     )
 
     note.refresh_from_db()
-    assert moved == 0
+    assert moved.moved == 0
     assert note.triaged_by == first
 
 
-def test_adding_to_a_new_theme_creates_it_in_the_notes_workshop(group):
+def test_adding_to_a_new_theme_creates_it_in_the_notes_workshop(group, training):
     by = UserFactory()
     notes = ContributionFactory.create_batch(2, group=group)
 
     theme = contributions_add_to_theme(
-        contributions=Contribution.objects.all(), by=by, new_theme_name="  Blocked sites "
-    )
+        contributions=Contribution.objects.all(),
+        by=by,
+        new_theme_name="  Blocked sites ",
+        area=training,
+    ).theme
 
     assert theme.name == "Blocked sites"
     assert theme.workshop == group.workshop
@@ -72,15 +75,15 @@ def test_adding_to_a_new_theme_creates_it_in_the_notes_workshop(group):
     assert notes[0].history.latest().history_user == by
 
 
-def test_adding_to_an_existing_theme_keeps_the_theme(group):
-    theme = ThemeFactory(workshop=group.workshop)
+def test_adding_to_an_existing_theme_keeps_the_theme(group, training):
+    theme = ThemeFactory(workshop=group.workshop, area=training)
     ContributionFactory.create_batch(2, group=group)
 
     result = contributions_add_to_theme(
         contributions=Contribution.objects.all(), by=UserFactory(), theme=theme
     )
 
-    assert result == theme
+    assert result.theme == theme
     assert theme.contributions.count() == 2
     assert Theme.objects.count() == 1
 

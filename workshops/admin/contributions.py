@@ -13,9 +13,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html_join
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
 
-from feedback_site.admin_site import changelist_url, selected_ids, selection_url
+from feedback_site.admin_site import HistoryAdmin, changelist_url, selected_ids, selection_url
 from workshops.admin.widgets import (
     PlainHiddenInput,
     PrerenderedSelect,
@@ -26,6 +25,8 @@ from workshops.edit_conflicts import EditConflictAdminMixin
 from workshops.models import Area, Contribution, FlipchartGroup, Theme, Workshop
 from workshops.services import (
     MixedWorkshopsError,
+    ThemeAdded,
+    ThemeAreaError,
     contribution_save,
     contributions_add_to_theme,
     contributions_move_to_area,
@@ -204,6 +205,14 @@ class AddToThemeForm(forms.Form):
         empty_label="Choose a theme",
     )
     new_theme_name = forms.CharField(label="Or a new theme called", max_length=200, required=False)
+    area = forms.ModelChoiceField(
+        Area.objects.all(),
+        required=False,
+        label="Area of the theme",
+        empty_label="Choose an area",
+        help_text="Needed only when the theme has no area yet and the notes are not all in one "
+        "area. Notes in another area move to the theme's area.",
+    )
 
     def __init__(self, *args, workshop: Workshop, **kwargs):
         super().__init__(*args, **kwargs)
@@ -231,7 +240,7 @@ class AddToThemeForm(forms.Form):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(EditConflictAdminMixin, SimpleHistoryAdmin):
+class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
     list_display = [
         "text",
         "group",
@@ -268,6 +277,8 @@ class ContributionAdmin(EditConflictAdminMixin, SimpleHistoryAdmin):
         "triaged_at",
         "removed_by",
         "removed_at",
+        "restored_by",
+        "restored_at",
         # A question's clock moves only through the open questions page and its services.
         "acknowledged_at",
         "closed_at",
@@ -369,7 +380,7 @@ class ContributionAdmin(EditConflictAdminMixin, SimpleHistoryAdmin):
 
     @admin.action(description="Restore selected contributions", permissions=["change"])
     def restore_selected(self, request, queryset):
-        count = contributions_restore(contributions=queryset)
+        count = contributions_restore(contributions=queryset, by=request.user)
         self.message_user(
             request,
             ngettext("%d contribution restored.", "%d contributions restored.", count) % count,
@@ -414,24 +425,19 @@ class ContributionAdmin(EditConflictAdminMixin, SimpleHistoryAdmin):
             return HttpResponseRedirect(back)
         form = AddToThemeForm(request.POST if request.method == "POST" else None, workshop=workshop)
         if request.method == "POST" and form.is_valid():
-            theme = contributions_add_to_theme(
-                contributions=contributions,
-                by=request.user,
-                theme=form.cleaned_data["theme"],
-                new_theme_name=form.cleaned_data["new_theme_name"],
-            )
-            count = contributions.count()
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)d contribution is in the theme “%(theme)s”.",
-                    "%(count)d contributions are in the theme “%(theme)s”.",
-                    count,
+            try:
+                added = contributions_add_to_theme(
+                    contributions=contributions,
+                    by=request.user,
+                    theme=form.cleaned_data["theme"],
+                    new_theme_name=form.cleaned_data["new_theme_name"],
+                    area=form.cleaned_data["area"],
                 )
-                % {"count": count, "theme": theme},
-                messages.SUCCESS,
-            )
-            return HttpResponseRedirect(back)
+            except ThemeAreaError as error:
+                form.add_error("area", str(error))
+            else:
+                self.message_user(request, theme_added_message(added), messages.SUCCESS)
+                return HttpResponseRedirect(back)
         context = {
             **self.admin_site.each_context(request),
             "title": "Add to theme",
@@ -439,26 +445,59 @@ class ContributionAdmin(EditConflictAdminMixin, SimpleHistoryAdmin):
             "opts": self.opts,
             "form": form,
             "workshop": workshop,
-            "contributions": contributions.select_related("group", "theme"),
+            "contributions": contributions.select_related("group", "theme", "area"),
             "back_url": back,
         }
         return TemplateResponse(request, "admin/workshops/contribution/add_to_theme.html", context)
+
+
+def theme_added_message(added: ThemeAdded) -> str:
+    parts = [
+        ngettext(
+            "%(count)d contribution is in the theme “%(theme)s”",
+            "%(count)d contributions are in the theme “%(theme)s”",
+            added.selected,
+        )
+        % {"count": added.selected, "theme": added.theme},
+    ]
+    area = added.theme.area
+    if added.given_area:
+        parts.append(
+            ngettext(
+                "%(count)d untriaged contribution is now in %(area)s",
+                "%(count)d untriaged contributions are now in %(area)s",
+                added.given_area,
+            )
+            % {"count": added.given_area, "area": area}
+        )
+    if added.moved_area:
+        parts.append(
+            ngettext(
+                "%(count)d contribution moved from another area to %(area)s",
+                "%(count)d contributions moved from other areas to %(area)s",
+                added.moved_area,
+            )
+            % {"count": added.moved_area, "area": area}
+        )
+    return "; ".join(parts) + "."
 
 
 def move_to_area_action(area: Area):
     """An admin action that moves the selected contributions into `area`."""
 
     def move(modeladmin, request, queryset):
-        count = contributions_move_to_area(contributions=queryset, area=area, by=request.user)
-        modeladmin.message_user(
-            request,
-            ngettext(
-                "%(count)d contribution moved to %(area)s.",
-                "%(count)d contributions moved to %(area)s.",
-                count,
-            )
-            % {"count": count, "area": area},
-            messages.SUCCESS,
-        )
+        result = contributions_move_to_area(contributions=queryset, area=area, by=request.user)
+        message = ngettext(
+            "%(count)d contribution moved to %(area)s.",
+            "%(count)d contributions moved to %(area)s.",
+            result.moved,
+        ) % {"count": result.moved, "area": area}
+        if result.left_theme:
+            message += " " + ngettext(
+                "%(count)d of them left its theme, which is in another area.",
+                "%(count)d of them left their themes, which are in other areas.",
+                result.left_theme,
+            ) % {"count": result.left_theme}
+        modeladmin.message_user(request, message, messages.SUCCESS)
 
     return move

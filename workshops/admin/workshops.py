@@ -1,10 +1,12 @@
 """Workshops, their flipchart groups, areas and themes."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 
 from feedback_site.admin_site import ReadOnlyInline
 from workshops.admin.triage import create_action_from_theme_url, triage_overview_view
@@ -17,6 +19,7 @@ from workshops.models import (
     Theme,
     Workshop,
 )
+from workshops.services import theme_save
 
 
 class FlipchartGroupInline(admin.StackedInline):
@@ -137,8 +140,22 @@ class AreaAdmin(admin.ModelAdmin):
     search_fields = ["name", "includes"]
 
 
+class ThemeForm(forms.ModelForm):
+    class Meta:
+        model = Theme
+        fields = ["workshop", "name", "summary", "area"]
+        help_texts = {"area": "Changing the area moves the theme's notes to it, with history."}
+
+    def clean_area(self):
+        area = self.cleaned_data["area"]
+        if area is None and self.instance.pk and self.instance.contributions.exists():
+            raise forms.ValidationError("Select an area: this theme has notes")
+        return area
+
+
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
+    form = ThemeForm
     list_display = ["name", "workshop", "area", "contribution_count", "create_action_link"]
     list_select_related = ["workshop", "area"]
     list_filter = ["workshop", "area"]
@@ -154,6 +171,20 @@ class ThemeAdmin(admin.ModelAdmin):
                 )
             )
         )
+
+    def save_model(self, request, obj, form, change):
+        moved = theme_save(theme=obj, by=request.user)
+        if moved:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d contribution of the theme moved to %(area)s.",
+                    "%(count)d contributions of the theme moved to %(area)s.",
+                    moved,
+                )
+                % {"count": moved, "area": obj.area},
+                messages.SUCCESS,
+            )
 
     @admin.display(description="Contributions", ordering="_contribution_count")
     def contribution_count(self, theme):
