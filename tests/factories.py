@@ -1,6 +1,7 @@
 import datetime
 
 import factory
+from django.utils import timezone
 from django.contrib.auth.models import Group
 
 from actions.models import ActionItem, Organisation
@@ -60,6 +61,9 @@ class ContributionFactory(factory.django.DjangoModelFactory):
 
     group = factory.SubFactory(FlipchartGroupFactory)
     text = factory.Sequence(lambda n: f"Note number {n}")
+    # Reviewed, as a note on a public page has been; `ContributionFactory(reviewed_at=None)` is
+    # one still waiting for a triager.
+    reviewed_at = factory.LazyFunction(timezone.now)
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

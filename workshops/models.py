@@ -108,6 +108,13 @@ class Workshop(models.Model):
     is_published = models.BooleanField(
         "published", default=False, help_text="Published workshops are visible to the public."
     )
+    notes_public_after_review = models.BooleanField(
+        "notes appear publicly after review",
+        default=True,
+        help_text="A note is public only once a triager has reviewed it (given it an area, or "
+        "published it as it is) and not hidden it. Names and personal data stay out of sight "
+        "until then.",
+    )
     grace_minutes = models.PositiveSmallIntegerField(
         "grace period in minutes",
         default=2,
@@ -302,9 +309,30 @@ class ContributionQuerySet(models.QuerySet):
         """Notes this user may edit or remove: those of groups they may capture for."""
         return self.filter(group__in=FlipchartGroup.objects.capturable_by(user))
 
+    def reviewed(self):
+        """Notes a triager has reviewed, or that need no review because their workshop does
+        not ask for it."""
+        return self.filter(
+            models.Q(reviewed_at__isnull=False)
+            | models.Q(group__workshop__notes_public_after_review=False)
+        )
+
+    def awaiting_review(self):
+        """Present notes, not hidden, kept from the public until a triager reviews them."""
+        return self.present().filter(
+            hidden_from_public=False,
+            reviewed_at__isnull=True,
+            group__workshop__notes_public_after_review=True,
+        )
+
     def public(self):
-        """What the public may see: present, not hidden, from published workshops."""
-        return self.present().filter(hidden_from_public=False, group__workshop__is_published=True)
+        """What the public may see: present, reviewed (where the workshop asks for review), not
+        hidden, from published workshops."""
+        return (
+            self.present()
+            .reviewed()
+            .filter(hidden_from_public=False, group__workshop__is_published=True)
+        )
 
     def questions(self):
         return self.present().filter(kind=ContributionKind.QUESTION)
@@ -345,6 +373,16 @@ class Closure(models.TextChoices):
     CLOSED = "closed", "Closed with a reason"
 
 
+class HiddenReason(models.TextChoices):
+    """Why a note is kept off public pages."""
+
+    NONE = "", "Not hidden"
+    PERSONAL_DATA = "personal_data", "Personal data"
+    OFFENSIVE = "offensive", "Offensive"
+    OFF_TOPIC = "off_topic", "Off topic"
+    DUPLICATE = "duplicate", "Duplicate"
+
+
 class Reach(models.TextChoices):
     """How widely a note was shared in the group."""
 
@@ -363,6 +401,7 @@ class Contribution(models.Model):
     Kind = ContributionKind
     Reach = Reach
     Closure = Closure
+    HiddenReason = HiddenReason
 
     group = models.ForeignKey(
         FlipchartGroup, on_delete=models.PROTECT, related_name="contributions"
@@ -409,6 +448,26 @@ class Contribution(models.Model):
     triaged_at = models.DateTimeField(null=True, blank=True)
     hidden_from_public = models.BooleanField(
         default=False, help_text="Hidden contributions never appear on public pages or exports."
+    )
+    hidden_reason = models.CharField(
+        max_length=20,
+        choices=HiddenReason.choices,
+        default=HiddenReason.NONE,
+        blank=True,
+        help_text="Why the note is hidden from the public; seen by organisers only.",
+    )
+    reviewed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a triager reviewed the note: where the workshop asks for review, notes "
+        "are public only after it.",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviewed_contributions",
     )
     removed_at = models.DateTimeField(null=True, blank=True)
     removed_by = models.ForeignKey(
@@ -457,6 +516,14 @@ class Contribution(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(reach__in=Reach.values), name="contribution_reach_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hidden_reason__in=HiddenReason.values),
+                name="contribution_hidden_reason_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hidden_from_public=True) | models.Q(hidden_reason=""),
+                name="contribution_hidden_reason_only_when_hidden",
             ),
             # Restoring a note keeps who removed it; its history keeps when.
             models.CheckConstraint(

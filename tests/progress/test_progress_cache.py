@@ -22,7 +22,7 @@ from tests.factories import (
     WorkshopFactory,
 )
 from workshops.capture import ParsedNote
-from workshops.models import Area, Contribution
+from workshops.models import Area, Contribution, Workshop
 from workshops.services import (
     contribution_save,
     contributions_add_to_theme,
@@ -85,6 +85,8 @@ def rename_group(group, **_):
 
 
 def capture_notes(group, organiser, **_):
+    """On a workshop that publishes notes without review, a captured note shows at once."""
+    Workshop.objects.filter(pk=group.workshop_id).update(notes_public_after_review=False)
     notes = [ParsedNote(line_number=1, text="A captured note", kind="comment")]
     notes_capture(group=group, by=organiser, key=uuid.uuid4(), notes=notes)
     return "A captured note"

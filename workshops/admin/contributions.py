@@ -275,6 +275,8 @@ class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
         "entered_at",
         "triaged_by",
         "triaged_at",
+        "reviewed_by",
+        "reviewed_at",
         "removed_by",
         "removed_at",
         "restored_by",
