@@ -227,7 +227,12 @@ def contribution_edit(request, pk):
     return render(
         request,
         "workshops/contribution_form.html",
-        {"form": form, "contribution": contribution, "group": contribution.group},
+        {
+            "form": form,
+            "contribution": contribution,
+            "group": contribution.group,
+            "page_title": "Change a note",
+        },
     )
 
 
