@@ -53,6 +53,7 @@ def email_sign_in(request):
         request.POST if request.method == "POST" else None,
         initial={"next": request.GET.get("next", "")},
     )
+    context = {"form": form, "page_title": "Sign in with an email link"}
     if request.method == "POST" and form.is_valid():
         email = normalise_email(form.cleaned_data["email"])
         if sign_in_link_limit_reached(request, email):
@@ -60,14 +61,12 @@ def email_sign_in(request):
                 "email",
                 "You have asked for too many sign-in links. Wait 15 minutes, then try again",
             )
-            return render(
-                request, "registration/email_sign_in_form.html", {"form": form}, status=429
-            )
+            return render(request, "registration/email_sign_in_form.html", context, status=429)
         user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
         if user is not None:
             send_sign_in_link(user, safe_next(request, form.cleaned_data["next"]))
         return redirect("email_sign_in_sent")
-    return render(request, "registration/email_sign_in_form.html", {"form": form})
+    return render(request, "registration/email_sign_in_form.html", context)
 
 
 def email_sign_in_sent(request):

@@ -1,8 +1,10 @@
 """The admin site's plumbing: autocomplete limited to what each page offers, the service's own
-password pages, the history page's wording, and helpers for admin pages that work on a selection.
-Who may open the admin is decided in accounts (accounts/admin_site.py)."""
+password pages, the history page's wording, a guard for date hierarchies, and helpers for admin
+pages that work on a selection. Who may open the admin is decided in accounts
+(accounts/admin_site.py)."""
 
 import datetime
+import re
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
@@ -88,6 +90,47 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return HistoryWording(self.model, historical_record)
 
 
+# A day to spare at each end, so that no time zone moves a date hierarchy's bounds out of range.
+DATE_HIERARCHY_YEARS = range(datetime.MINYEAR + 1, datetime.MAXYEAR)
+DATE_HIERARCHY_PART = {"year": r"[0-9]{1,4}", "month": r"[0-9]{1,2}", "day": r"[0-9]{1,2}"}
+
+
+def is_possible_date(query, field_name: str) -> bool:
+    """Whether the date hierarchy's year, month and day in `query` can name a real date."""
+    parts = {}
+    for part, pattern in DATE_HIERARCHY_PART.items():
+        values = query.getlist(f"{field_name}__{part}")
+        if not all(re.fullmatch(pattern, value) for value in values):
+            return False
+        if values:
+            parts[part] = int(values[-1])
+    if "year" in parts and parts["year"] not in DATE_HIERARCHY_YEARS:
+        return False
+    try:
+        # A leap year stands in for a missing year, so that 29 February is possible.
+        datetime.date(parts.get("year", 2000), parts.get("month", 1), parts.get("day", 1))
+    except ValueError:
+        return False
+    return True
+
+
+class DateHierarchyGuard:
+    """Django 6.1.3 answers a server error for a date hierarchy's year, month or day out of range
+    (`?due_date__year=9999`, a 25-digit day): Django ticket #37357, fixed upstream after 6.1.3.
+    Such a date is dropped, with a message, before Django reads it. FeedbackAdminSite.register
+    gives this to every list with a date hierarchy; remove both once the project runs a Django
+    release that carries the fix."""
+
+    def changelist_view(self, request, extra_context=None):
+        field_name = self.date_hierarchy
+        if field_name and not is_possible_date(request.GET, field_name):
+            request.GET = request.GET.copy()
+            for part in DATE_HIERARCHY_PART:
+                request.GET.pop(f"{field_name}__{part}", None)
+            messages.error(request, "There is no such date, so the list shows every date.")
+        return super().changelist_view(request, extra_context)
+
+
 class FeedbackAdminSite(admin.AdminSite):
     site_header = "Workshop feedback administration"
     site_title = "Workshop feedback admin"
@@ -103,6 +146,19 @@ class FeedbackAdminSite(admin.AdminSite):
 
     def autocomplete_view(self, request):
         return OfferedAutocompleteJsonView.as_view(admin_site=self)(request)
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Registers as Django does, giving every list with a date hierarchy, ours and other
+        apps' alike, the DateHierarchyGuard."""
+        admin_class = admin_class or admin.ModelAdmin
+        date_hierarchy = options.get("date_hierarchy", admin_class.date_hierarchy)
+        if date_hierarchy and not issubclass(admin_class, DateHierarchyGuard):
+            admin_class = type(
+                admin_class.__name__,
+                (DateHierarchyGuard, admin_class),
+                {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__},
+            )
+        super().register(model_or_iterable, admin_class, **options)
 
 
 # Selected ids travel in the intermediate page's URL; this keeps it well inside what servers accept.

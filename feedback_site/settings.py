@@ -1,4 +1,8 @@
-"""The one settings module. Production differs from a laptop only by environment variables."""
+"""The one settings module. Production differs from a laptop only by environment variables.
+
+Sections, in order: core and security; apps and middleware; templates; database; accounts and
+sign-in; language and time; static files, media and storage; cache; email; the service's own
+rules; HTTPS, headers and request limits; sessions; logging."""
 
 import json
 import os
@@ -27,6 +31,11 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# --- Core and security ---
+
+SERVICE_NAME = "Workshop feedback"
+SERVICE_PHASE = "Alpha"
+
 DEBUG = env_bool("DEBUG", True)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -37,6 +46,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# --- Apps and middleware ---
 
 INSTALLED_APPS = [
     "feedback_site.apps.FeedbackAdminConfig",
@@ -87,6 +98,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "feedback_site.urls"
 WSGI_APPLICATION = "feedback_site.wsgi.application"
 
+# --- Templates ---
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -106,6 +119,11 @@ TEMPLATES = [
     },
 ]
 
+CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
+CRISPY_TEMPLATE_PACK = "gds"
+
+# --- Database ---
+
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
@@ -113,7 +131,20 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A slow or hung database answers 503 within these limits instead of holding every worker.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options.setdefault("connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")))
+    _db_options["options"] = " ".join(
+        [
+            _db_options.get("options", ""),
+            f"-c statement_timeout={int(os.environ.get('DATABASE_STATEMENT_TIMEOUT', '30'))}s",
+            f"-c lock_timeout={int(os.environ.get('DATABASE_LOCK_TIMEOUT', '10'))}s",
+        ]
+    ).strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts and sign-in ---
 
 AUTH_USER_MODEL = "workshops.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -132,13 +163,42 @@ AUTHENTICATION_BACKENDS = [
     # Sign in by an emailed link, for owners who have no password.
     "sesame.backends.ModelBackend",
 ]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "signed_in"
+LOGOUT_REDIRECT_URL = "workshops:workshop_list"
+
+# Emailed sign-in links work once, for 15 minutes.
 SESAME_MAX_AGE = 15 * 60
 SESAME_ONE_TIME = True
 # At most this many sign-in links per email address, and per IP address, in this many seconds.
 SIGN_IN_LINK_RATE = (5, 15 * 60)
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "signed_in"
-LOGOUT_REDIRECT_URL = "workshops:workshop_list"
+
+# How many proxies in front of the service append to X-Forwarded-For; 0 trusts REMOTE_ADDR only.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# Failed sign-ins, counted by django-axes.
+SIGN_IN_FAILURES_PER_USERNAME = int(os.environ.get("SIGN_IN_FAILURES_PER_USERNAME", "5"))
+SIGN_IN_FAILURES_PER_ADDRESS = int(os.environ.get("SIGN_IN_FAILURES_PER_ADDRESS", "50"))
+SIGN_IN_COOL_OFF_MINUTES = int(os.environ.get("SIGN_IN_COOL_OFF_MINUTES", "15"))
+AXES_HANDLER = "accounts.throttle.SignInThrottle"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# SignInThrottle counts the limits reached, each against its own setting above.
+AXES_FAILURE_LIMIT = 1
+AXES_COOLOFF_TIME = timedelta(minutes=SIGN_IN_COOL_OFF_MINUTES)
+AXES_CLIENT_IP_CALLABLE = "feedback_site.rate_limits.client_address"
+# The sign-in forms (ours and the admin's) and authenticate() name it "username", not "email".
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.throttle.sign_in_username"
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.locked_out"
+# A success must not wipe the address's count: an attacker could sign in to their own account.
+AXES_RESET_ON_SUCCESS = False
+# Every failed sign-in is kept as a record for the service team (ASVS 7.1: log auth failures).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
+# The second factor for staff: the name authenticator apps show beside the code.
+OTP_TOTP_ISSUER = SERVICE_NAME
+
+# --- Language and time ---
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -147,12 +207,16 @@ USE_TZ = True
 # GOV.UK style dates ("4 July 2012") and 24-hour times, overriding Django's en_GB formats.
 FORMAT_MODULE_PATH = ["feedback_site.formats"]
 
+# --- Static files, media and storage ---
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("govuk", BASE_DIR / "build" / "govuk"),
 ]
+# Uploaded photos are only ever served through views that check who is asking.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 STORAGES = {
     # Flipchart photos. Any Django storage backend works, e.g. django-storages for object storage,
     # configured with a JSON object of options.
@@ -168,6 +232,9 @@ STORAGES = {
         )
     },
 }
+
+# --- Cache ---
+
 # Sign-in link rate limits count in this cache: with several server processes, use a shared one
 # (e.g. CACHE_BACKEND=django.core.cache.backends.db.DatabaseCache, CACHE_LOCATION=cache_table,
 # then `manage.py createcachetable`).
@@ -178,34 +245,9 @@ CACHES = {
     }
 }
 
-# Uploaded photos are only ever served through views that check who is asking.
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# --- Email ---
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
-CRISPY_TEMPLATE_PACK = "gds"
-
-# History is a record, not an undo button: a revert would bypass the services' rules.
-SIMPLE_HISTORY_REVERT_DISABLED = True
-
-SERVICE_NAME = "Workshop feedback"
-SERVICE_PHASE = "Alpha"
-
-# Every question raised is acknowledged, then closed, within these many working days.
-QUESTION_ACKNOWLEDGE_WORKING_DAYS = int(os.environ.get("QUESTION_ACKNOWLEDGE_WORKING_DAYS", "5"))
-QUESTION_CLOSE_WORKING_DAYS = int(os.environ.get("QUESTION_CLOSE_WORKING_DAYS", "20"))
-
-# Where the service is reached from outside, for links in emails sent by management commands;
-# in production the first allowed host over HTTPS unless set.
-SITE_URL = os.environ.get(
-    "SITE_URL",
-    "http://127.0.0.1:8000" if DEBUG or not ALLOWED_HOSTS else f"https://{ALLOWED_HOSTS[0]}",
-).rstrip("/")
-# A link to confirm following a workshop works for this long; unsubscribe links never expire.
-FOLLOW_CONFIRM_MAX_AGE_HOURS = int(os.environ.get("FOLLOW_CONFIRM_MAX_AGE_HOURS", "72"))
-# Confirmation emails one address may be sent in an hour.
-FOLLOW_REQUESTS_PER_HOUR = int(os.environ.get("FOLLOW_REQUESTS_PER_HOUR", "5"))
-
-# Email: printed to the console while DEBUG is on, sent by SMTP otherwise.
+# Printed to the console while DEBUG is on, sent by SMTP otherwise.
 EMAIL_BACKEND_PATH = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
@@ -231,21 +273,44 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Workshop feedback <no
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ADMINS = [("Service team", address) for address in env_list("ADMINS")]
 
-# Secure by default whenever DEBUG is off; each can be relaxed by its variable.
+# --- The service's own rules ---
+
+# Every question raised is acknowledged, then closed, within these many working days.
+QUESTION_ACKNOWLEDGE_WORKING_DAYS = int(os.environ.get("QUESTION_ACKNOWLEDGE_WORKING_DAYS", "5"))
+QUESTION_CLOSE_WORKING_DAYS = int(os.environ.get("QUESTION_CLOSE_WORKING_DAYS", "20"))
+
+# A link to confirm following a workshop works for this long; unsubscribe links never expire.
+FOLLOW_CONFIRM_MAX_AGE_HOURS = int(os.environ.get("FOLLOW_CONFIRM_MAX_AGE_HOURS", "72"))
+# Confirmation emails one address may be sent in an hour.
+FOLLOW_REQUESTS_PER_HOUR = int(os.environ.get("FOLLOW_REQUESTS_PER_HOUR", "5"))
+
+# Where the service is reached from outside, for links in emails sent by management commands;
+# in production the first allowed host over HTTPS unless set.
+SITE_URL = os.environ.get(
+    "SITE_URL",
+    "http://127.0.0.1:8000" if DEBUG or not ALLOWED_HOSTS else f"https://{ALLOWED_HOSTS[0]}",
+).rstrip("/")
+
+# History is a record, not an undo button: a revert would bypass the services' rules.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# --- HTTPS, headers and request limits ---
+
+# Secure by default whenever DEBUG is off; each can be relaxed by its variable (the session
+# cookie's too, under Sessions).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_HTTPONLY = True
-SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "feedback_site.views.csrf_failure"
 
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 # Admin scripts and form media carry no nonce yet, so scripts are allowed from 'self' too.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -263,78 +328,6 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-}
-
-# --- resilience: database timeouts, error logs, idle sessions ---
-# A slow or hung database answers 503 within these limits instead of holding every worker.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
-    _db_options.setdefault("connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")))
-    _db_options["options"] = " ".join(
-        [
-            _db_options.get("options", ""),
-            f"-c statement_timeout={int(os.environ.get('DATABASE_STATEMENT_TIMEOUT', '30'))}s",
-            f"-c lock_timeout={int(os.environ.get('DATABASE_LOCK_TIMEOUT', '10'))}s",
-        ]
-    ).strip()
-
-# JSON lines on stderr in production, plain text while DEBUG is on.
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
-LOGGING["formatters"] = {
-    "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    "json": {
-        "()": "pythonjsonlogger.json.JsonFormatter",
-        "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
-    },
-}
-LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
-
-# Signed-in sessions end after this many seconds without a request, and after the absolute limit
-# however active; pages warn this many seconds before the end and offer to extend.
-SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
-SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(12 * 60 * 60)))
-SESSION_TIMEOUT_WARNING = int(os.environ.get("SESSION_TIMEOUT_WARNING", "120"))
-SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
-# --- sign-in ---
-# How many proxies in front of the service append to X-Forwarded-For; 0 trusts REMOTE_ADDR only.
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-SIGN_IN_FAILURES_PER_USERNAME = int(os.environ.get("SIGN_IN_FAILURES_PER_USERNAME", "5"))
-SIGN_IN_FAILURES_PER_ADDRESS = int(os.environ.get("SIGN_IN_FAILURES_PER_ADDRESS", "50"))
-SIGN_IN_COOL_OFF_MINUTES = int(os.environ.get("SIGN_IN_COOL_OFF_MINUTES", "15"))
-AXES_HANDLER = "accounts.throttle.SignInThrottle"
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-# SignInThrottle counts the limits reached, each against its own setting above.
-AXES_FAILURE_LIMIT = 1
-AXES_COOLOFF_TIME = timedelta(minutes=SIGN_IN_COOL_OFF_MINUTES)
-AXES_CLIENT_IP_CALLABLE = "feedback_site.rate_limits.client_address"
-# The sign-in forms (ours and the admin's) and authenticate() name it "username", not "email".
-AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "accounts.throttle.sign_in_username"
-AXES_LOCKOUT_CALLABLE = "accounts.throttle.locked_out"
-# A success must not wipe the address's count: an attacker could sign in to their own account.
-AXES_RESET_ON_SUCCESS = False
-# Every failed sign-in is kept as a record for the service team (ASVS 7.1: log auth failures).
-AXES_ENABLE_ACCESS_FAILURE_LOG = True
-OTP_TOTP_ISSUER = SERVICE_NAME
-# Axes narrates every attempt at INFO; its warnings (failures, lockouts) are the useful part.
-LOGGING["loggers"] = {"axes": {"level": os.environ.get("AXES_LOG_LEVEL", "WARNING")}}
-# --- Hostile input, request limits and headers ---
-# Request limits, set deliberately: a request over any of them gets the 400 page.
-# The largest form body (photos excepted) held in memory: a page of notes is far below it.
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024))
-DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FIELDS", "1000"))
-DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FILES", "10"))
-# Uploads larger than this go to a temporary file instead of memory.
-FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024))
-MAX_QUERY_STRING_LENGTH = int(os.environ.get("MAX_QUERY_STRING_LENGTH", "4096"))
-
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Browser features the service never uses, denied to every page and anything it embeds.
 PERMISSIONS_POLICY = {
     feature: []
@@ -357,4 +350,44 @@ PERMISSIONS_POLICY = {
         "usb",
         "xr-spatial-tracking",
     )
+}
+
+# Request limits, set deliberately: a request over any of them gets the 400 page.
+# The largest form body (photos excepted) held in memory: a page of notes is far below it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FIELDS", "1000"))
+DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FILES", "10"))
+MAX_QUERY_STRING_LENGTH = int(os.environ.get("MAX_QUERY_STRING_LENGTH", "4096"))
+# Uploads larger than this go to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", 2 * 1024 * 1024))
+
+# --- Sessions ---
+
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+# Signed-in sessions end after this many seconds without a request, and after the absolute limit
+# however active; pages warn this many seconds before the end and offer to extend.
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(12 * 60 * 60)))
+SESSION_TIMEOUT_WARNING = int(os.environ.get("SESSION_TIMEOUT_WARNING", "120"))
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+
+# --- Logging ---
+
+# JSON lines on stderr in production, plain text while DEBUG is on.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+    },
+    # Axes narrates every attempt at INFO; its warnings (failures, lockouts) are the useful part.
+    "loggers": {"axes": {"level": os.environ.get("AXES_LOG_LEVEL", "WARNING")}},
 }

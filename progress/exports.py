@@ -2,6 +2,7 @@
 
 import csv
 import io
+import unicodedata
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
@@ -12,9 +13,16 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from progress.selectors import public_actions, public_contributions
 from workshops.models import Workshop
 
-# A spreadsheet runs a cell starting with any of these as a formula, even after leading spaces;
-# full-width forms included, since some spreadsheets fold them to their ASCII twins.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# A spreadsheet runs a cell starting with any of these as a formula; full-width forms included,
+# since some spreadsheets fold them to their ASCII twins.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# What a spreadsheet, or a tool between the file and it, may pass over before it looks for a
+# trigger: quote marks (a CSV reader may take them for the field's own quoting), and spaces,
+# line ends, tabs and other characters that show nothing (Unicode's separators, controls and
+# format characters, such as zero-width spaces and byte order marks). The rule is deliberately
+# wider than any one spreadsheet: a quote too many is harmless, a formula run is not.
+SKIPPED_QUOTES = frozenset("\"'\uff02\uff07")
+SKIPPED_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Pi", "Pf"})
 
 CONTRIBUTION_HEADINGS = [
     "ID",
@@ -53,12 +61,21 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 
 def neutralise(value) -> str:
-    """A cell's text that no spreadsheet will run: a leading quote before any formula trigger,
-    without the control characters a spreadsheet cannot hold, and with line ends as XLSX keeps
-    them, so CSV and XLSX say the same."""
+    """A cell's text that no spreadsheet will run: a leading quote when a formula trigger comes
+    first or behind only quotes and blanks, without the control characters a spreadsheet cannot
+    hold, and with line ends as XLSX keeps them, so CSV and XLSX say the same."""
     text = "" if value is None else str(value)
     text = ILLEGAL_CHARACTERS_RE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return f"'{text}" if text.lstrip().startswith(FORMULA_TRIGGERS) else text
+    return f"'{text}" if _first_read(text).startswith(FORMULA_TRIGGERS) else text
+
+
+def _first_read(text: str) -> str:
+    """The text from the first character a spreadsheet would not pass over."""
+    for position, character in enumerate(text):
+        if character in SKIPPED_QUOTES or unicodedata.category(character) in SKIPPED_CATEGORIES:
+            continue
+        return text[position:]
+    return ""
 
 
 def _date(value) -> str:

@@ -85,7 +85,8 @@ class WorkshopQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def visible_to(self, user):
-        """Published workshops for everyone; organisers also see drafts."""
+        """Published workshops for everyone; organisers also see drafts. (A draft's facilitators
+        and owners meet it through their groups and actions, not through this.)"""
         return self if may_see_drafts(user) else self.published()
 
 

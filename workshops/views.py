@@ -35,11 +35,15 @@ NEWEST_NOTES_SHOWN = 50
 
 
 def present_note_count():
-    """A group's notes that have not been removed. A subquery, not a join: the database counts
-    only for the groups a page shows, not for every group before it sorts and slices them."""
+    """A group's notes that have not been removed."""
+    return note_count(Contribution.objects.present())
+
+
+def note_count(notes):
+    """How many of `notes` a group has. A subquery, not a join: the database counts only for the
+    groups a page shows, not for every group before it sorts and slices them."""
     notes = (
-        Contribution.objects.present()
-        .filter(group=OuterRef("pk"))
+        notes.filter(group=OuterRef("pk"))
         .order_by()
         .values("group")
         .annotate(count=Count("pk"))
@@ -68,7 +72,10 @@ class WorkshopDetailView(DetailView):
     context_object_name = "workshop"
 
     def get_queryset(self):
-        groups = FlipchartGroup.objects.annotate(note_count=present_note_count())
+        # The workshop page is the public's (organisers preview a draft as the public will see
+        # it), so it counts only notes the public may see.
+        shown = Contribution.objects.present().filter(hidden_from_public=False)
+        groups = FlipchartGroup.objects.annotate(note_count=note_count(shown))
         return workshops_for(self.request.user).prefetch_related(
             Prefetch("groups", queryset=groups)
         )
@@ -233,7 +240,12 @@ def contribution_edit(request, pk):
     return render(
         request,
         "workshops/contribution_form.html",
-        {"form": form, "contribution": contribution, "group": contribution.group},
+        {
+            "form": form,
+            "contribution": contribution,
+            "group": contribution.group,
+            "page_title": "Change a note",
+        },
     )
 
 

@@ -35,6 +35,22 @@ FORMULAS = [
     "\uff0d1+1",
     "\uff20SUM(A1)",
     "+-=1",
+    # Quotes, invisible characters and spaces a spreadsheet may skip before the trigger.
+    '""=HYPERLINK("http://evil.example")',
+    '"=1+1',
+    "'=1+1",
+    "''=1+1",
+    '" =1+1',
+    "' \"@SUM(A1)",
+    "\u201c=1+1",
+    "\u2018-1+1",
+    "\u00ab=1+1",
+    "\uff02=1+1",
+    "\uff07=1+1",
+    "\u200b=1+1",
+    "\ufeff=1+1",
+    "\u2060\u00a0=1+1",
+    "\u00ad+1",
 ]
 # Control characters a spreadsheet cannot hold are dropped, so what follows them is checked.
 HIDDEN_FORMULAS = ["\x00=1+1", "\x00\x01@SUM(A1)", "\x0b-1"]
@@ -75,7 +91,10 @@ def test_formulas_behind_dropped_control_characters_are_neutralised(formula):
     assert neutralise(formula) == "'" + formula.lstrip("\x00\x01\x0b")
 
 
-@pytest.mark.parametrize("text", ["Facebook is blocked", "1+1=2", "'quoted", "", None, 42])
+@pytest.mark.parametrize(
+    "text",
+    ["Facebook is blocked", "1+1=2", "'quoted", '"Quoted" = said', " 'a' - 'b'", "", None, 42],
+)
 def test_ordinary_cells_are_left_alone(text):
     assert neutralise(text) == ("" if text is None else str(text))
 

@@ -41,3 +41,35 @@ def test_contribution_workshop_filter_keeps_an_older_chosen_workshop_and_filters
 
     assert "The oldest workshop" in workshop_filter_titles(response)
     assert [str(c) for c in response.context["cl"].result_list] == ["An old note"]
+
+
+NONSENSE_IDS = ["abc", "1.5", "-1", "²", "\u0661", "9" * 25, " 1"]
+
+
+@pytest.mark.parametrize("value", NONSENSE_IDS)
+def test_contribution_list_shows_no_notes_for_a_nonsense_workshop_filter(organiser, value):
+    ContributionFactory(text="A note nobody asked for")
+
+    response = client_for(organiser).get(
+        CHANGELIST, {"removed": "no", "triaged": "all", "group__workshop__id__exact": value}
+    )
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []
+
+
+@pytest.mark.parametrize("value", NONSENSE_IDS)
+def test_contribution_list_shows_no_notes_for_a_nonsense_group_filter(organiser, value):
+    note = ContributionFactory(text="A note nobody asked for")
+    filters = {"removed": "no", "triaged": "all", "group": value}
+    client = client_for(organiser)
+
+    within_a_workshop = client.get(
+        CHANGELIST, {**filters, "group__workshop__id__exact": note.group.workshop_id}
+    )
+    # Without a workshop the group filter is not offered, and its value is ignored.
+    alone = client.get(CHANGELIST, filters)
+
+    assert within_a_workshop.status_code == 200
+    assert list(within_a_workshop.context["cl"].result_list) == []
+    assert alone.status_code == 200

@@ -60,6 +60,21 @@ def test_workshop_page_shows_its_groups_and_note_counts(client):
     assert re.search(r"numeric\">\s*3\s*</td>", html), "removed notes are not counted"
 
 
+@pytest.mark.parametrize("viewer", ["anonymous", "organiser"])
+def test_workshop_page_counts_neither_hidden_nor_removed_notes(client, organiser, viewer):
+    group = FlipchartGroupFactory()
+    ContributionFactory.create_batch(2, group=group)
+    ContributionFactory(group=group, hidden_from_public=True)
+    ContributionFactory(group=group, hidden_from_public=True, removed_at="2012-07-05T10:00Z")
+    ContributionFactory(group=group, removed_at="2012-07-05T10:00Z")
+    # The page is the public one, so an organiser sees the count the public sees.
+    viewer_client = client if viewer == "anonymous" else client_for(organiser)
+
+    html = viewer_client.get(group.workshop.get_absolute_url()).text
+
+    assert re.search(r"numeric\">\s*2\s*</td>", html)
+
+
 def test_a_draft_workshop_is_not_found_by_the_public_or_facilitators(client, facilitator):
     draft = WorkshopFactory(is_published=False)
     assert client.get(draft.get_absolute_url()).status_code == 404

@@ -1,5 +1,6 @@
 """The contribution list, where notes are triaged into areas and themes."""
 
+import re
 from collections import defaultdict
 
 from django import forms
@@ -45,6 +46,14 @@ def contribution_list_url(request) -> str:
     return changelist_url(Contribution) + (f"?{filters}" if filters else "")
 
 
+def id_or_none(value) -> int | None:
+    """A filter value as a row id, or None for anything else: a word, a fraction, digits that are
+    not ASCII, or more digits than the database stores."""
+    if value and re.fullmatch(r"[0-9]{1,18}", value):
+        return int(value)
+    return None
+
+
 def areas_of(request) -> list[Area]:
     """The areas, read once per request however often the admin asks for its actions."""
     if not hasattr(request, "_areas"):
@@ -77,7 +86,7 @@ class RecentWorkshopFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         recent = Workshop.objects.order_by("-date", "-pk").values("pk")[: self.shown]
-        chosen = self.value() if (self.value() or "").isdigit() else None
+        chosen = id_or_none(self.value())
         return (
             Workshop.objects.filter(Q(pk__in=recent) | Q(pk=chosen))
             .order_by("-date", "-pk")
@@ -86,7 +95,10 @@ class RecentWorkshopFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(group__workshop_id=self.value())
+            workshop_id = id_or_none(self.value())
+            return (
+                queryset.filter(group__workshop_id=workshop_id) if workshop_id else queryset.none()
+            )
         return queryset
 
 
@@ -123,8 +135,8 @@ class GroupFilter(admin.SimpleListFilter):
     parameter_name = "group"
 
     def lookups(self, request, model_admin):
-        workshop_id = request.GET.get("group__workshop__id__exact", "")
-        if not workshop_id.isdigit():
+        workshop_id = id_or_none(request.GET.get(RecentWorkshopFilter.parameter_name))
+        if workshop_id is None:
             return []
         return (
             FlipchartGroup.objects.filter(workshop_id=workshop_id)
@@ -134,7 +146,8 @@ class GroupFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(group_id=self.value())
+            group_id = id_or_none(self.value())
+            return queryset.filter(group_id=group_id) if group_id else queryset.none()
         return queryset
 
 
