@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts import roles
 from actions.models import ActionItem, Status
 from actions.services import action_post_update
+from tests.admin_pages import change_form_data
 from tests.concurrency import at_once, needs_postgresql
 from tests.conftest import client_for, restore_data_from_migrations
 from tests.factories import ActionItemFactory, ContributionFactory, UserFactory, WorkshopFactory
@@ -21,34 +22,6 @@ def other_organiser(db):
     return UserFactory(
         email="second.organiser@example.gov.uk", is_staff=True, roles=[roles.ORGANISERS]
     )
-
-
-def _post_value(bound):
-    value = bound.value()
-    if value is None or value is False:
-        return None
-    if value is True:
-        return "on"
-    return bound.field.widget.format_value(value)
-
-
-def change_form_data(response) -> dict:
-    """What the browser would send back from an admin change page, untouched."""
-    assert 'type="hidden" name="edit_fingerprint"' in response.text
-    data = {}
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        management = formset.management_form
-        data[management.add_prefix("TOTAL_FORMS")] = len(formset.initial_forms)
-        data[management.add_prefix("INITIAL_FORMS")] = len(formset.initial_forms)
-        forms += formset.initial_forms
-    for form in forms:
-        for name in form.fields:
-            value = _post_value(form[name])
-            if value is not None:
-                data[form.add_prefix(name)] = value
-    return data
 
 
 def action_url(action):
