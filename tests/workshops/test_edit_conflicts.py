@@ -34,20 +34,20 @@ def open_action(user, action):
 
 
 def test_the_second_organiser_to_save_an_action_is_told_what_the_first_changed(
-    organiser, other_organiser
+    organiser, other_organiser, department_b
 ):
     action = ActionItemFactory(title="Unblock YouTube", description="")
     first, first_form = open_action(organiser, action)
     second, second_form = open_action(other_organiser, action)
 
-    first_form |= {"title": "Unblock YouTube in every department", "due_date": "31/12/2027"}
+    first_form |= {"title": "Unblock YouTube in every department", "owner": department_b.pk}
     assert first.post(action_url(action), first_form).status_code == 302
     second_form["description"] = "Ask the ICT Strategy Board first"
     response = second.post(action_url(action), second_form)
 
     assert response.status_code == 200
     assert (
-        "Someone else changed the title and due date of this action item while you were "
+        "Someone else changed the title and owner of this action item while you were "
         "editing it" in response.text
     )
     assert "Ask the ICT Strategy Board first" in response.text
