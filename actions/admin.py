@@ -14,9 +14,27 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from accounts.roles import may_decide_due_dates
 from actions.dates import default_due_date
-from actions.models import ActionItem, ActionSource, Organisation, ReminderSent, StatusUpdate
-from actions.services import action_cascade, action_create, action_post_update
+from actions.models import (
+    ActionItem,
+    ActionSource,
+    DueDateChange,
+    Organisation,
+    ReminderSent,
+    StatusUpdate,
+)
+from actions.services import (
+    Refused,
+    action_cascade,
+    action_create,
+    action_post_update,
+    action_sources_add,
+    action_update_check,
+    due_date_move,
+    due_date_move_check,
+    sources_check,
+)
 from feedback_site.admin_site import HistoryAdmin, ReadOnlyInline, selected_ids
 from workshops.admin.contributions import contribution_list_url
 from workshops.edit_conflicts import EditConflictAdminMixin
@@ -43,11 +61,32 @@ class OrganisationAdmin(admin.ModelAdmin):
         return organisation._member_count
 
 
+class ActionSourceForm(forms.ModelForm):
+    class Meta:
+        model = ActionSource
+        fields = ["contribution"]
+
+    def clean_contribution(self):
+        contribution = self.cleaned_data["contribution"]
+        try:
+            sources_check(workshop=self.instance.action.workshop, contributions=[contribution])
+        except MixedWorkshopsError as error:
+            raise forms.ValidationError(str(error)) from error
+        return contribution
+
+
 class ActionSourceInline(admin.TabularInline):
+    """The contributions the action came from. A link is added (through action_sources_add,
+    which routes a question) or removed, never pointed at another contribution."""
+
     model = ActionSource
+    form = ActionSourceForm
     extra = 0
     raw_id_fields = ["contribution"]
     verbose_name = "source contribution"
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class CascadedActionInline(ReadOnlyInline):
@@ -81,23 +120,29 @@ class StatusHistoryInline(ReadOnlyInline):
 class PostStatusUpdateForm(forms.ModelForm):
     class Meta:
         model = StatusUpdate
-        fields = ["status", "note", "new_due_date"]
+        fields = ["status", "note"]
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("new_due_date") and not cleaned.get("note", "").strip():
-            self.add_error("note", "Give the reason for the new due date in the note.")
+        if not self.errors:
+            try:
+                action_update_check(
+                    action=self.instance.action, status=cleaned["status"], note=cleaned["note"]
+                )
+            except Refused as refused:
+                self.add_error(refused.field, str(refused))
         return cleaned
 
 
 class PostStatusUpdateInline(admin.TabularInline):
-    """A blank status update to post; saving it goes through action_post_update."""
+    """A blank status update to post; saving it goes through action_post_update. A new due
+    date is not posted here: "Move due date" moves it, with a reason."""
 
     model = StatusUpdate
     form = PostStatusUpdateForm
     extra = 1
     max_num = 1
-    fields = ["status", "note", "new_due_date"]
+    fields = ["status", "note"]
     can_delete = False
     verbose_name = "new status update"
     verbose_name_plural = "post a status update"
@@ -131,6 +176,18 @@ def latest_update_text(action) -> str:
     return f"{note} ({format_date(timezone.localtime(action.latest_update_at))})"
 
 
+class DueDateChangeInline(ReadOnlyInline):
+    """Every move of the due date and every proposal, with who, when, from, to and why."""
+
+    model = DueDateChange
+    fields = ["at", "state", "old_date", "new_date", "reason", "by", "decided_by", "decided_at"]
+    ordering = ["-at", "-pk"]
+    verbose_name_plural = "due date changes"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by", "decided_by")
+
+
 class ReminderSentInline(ReadOnlyInline):
     """What `send_reminders` sent for this action, and to whom."""
 
@@ -159,6 +216,8 @@ class ActionItemAdmin(EditConflictAdminMixin, HistoryAdmin):
     show_full_result_count = False
     raw_id_fields = ["parent", "theme"]
     readonly_fields = [
+        "due_date",
+        "first_promised",
         "status",
         "cascade_progress",
         "created_by",
@@ -170,7 +229,7 @@ class ActionItemAdmin(EditConflictAdminMixin, HistoryAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["title", "description", "workshop", "area", "theme"]}),
-        ("Owner and progress", {"fields": ["owner", "due_date", "status"]}),
+        ("Owner and progress", {"fields": ["owner", "due_date", "first_promised", "status"]}),
         (
             "Acceptance",
             {"fields": ["assigned_at", "accepted_at", "accepted_by", "accountable", "deputy"]},
@@ -183,6 +242,7 @@ class ActionItemAdmin(EditConflictAdminMixin, HistoryAdmin):
         CascadedActionInline,
         StatusHistoryInline,
         PostStatusUpdateInline,
+        DueDateChangeInline,
         ReminderSentInline,
     ]
     actions = ["cascade"]
@@ -201,11 +261,20 @@ class ActionItemAdmin(EditConflictAdminMixin, HistoryAdmin):
                 self.admin_site.admin_view(self.cascade_view),
                 name="actions_actionitem_cascade",
             ),
+            path(
+                "<int:object_id>/due-date/",
+                self.admin_site.admin_view(self.move_due_date_view),
+                name="actions_actionitem_move_due_date",
+            ),
             *super().get_urls(),
         ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_latest_update().with_cascade_progress()
+
+    @admin.display(description="First promised")
+    def first_promised(self, action):
+        return format_date(action.first_promised_due_date)
 
     @admin.display(description="Status", ordering="status")
     def status(self, action):
@@ -236,24 +305,30 @@ class ActionItemAdmin(EditConflictAdminMixin, HistoryAdmin):
             "done": action.cascade_done,
         }
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-            obj.original_due_date = obj.due_date
-        super().save_model(request, obj, form, change)
+    def add_view(self, request, form_url="", extra_context=None):
+        """An action is made from the notes it answers, through action_create: the plain add
+        form would skip its sources, its first promised date and the routing of questions."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        return HttpResponseRedirect(reverse("admin:actions_actionitem_from_contributions"))
 
     def save_formset(self, request, form, formset, change):
-        if formset.model is not StatusUpdate:
-            super().save_formset(request, form, formset, change)
-            return
-        for update in formset.save(commit=False):
-            action_post_update(
+        if formset.model is ActionSource:
+            added = formset.save(commit=False)
+            for link in formset.deleted_objects:
+                link.delete()
+            action_sources_add(
                 action=form.instance,
+                contributions=[link.contribution for link in added],
                 by=request.user,
-                status=update.status,
-                note=update.note,
-                new_due_date=update.new_due_date,
             )
+        elif formset.model is StatusUpdate:
+            for update in formset.save(commit=False):
+                action_post_update(
+                    action=form.instance, by=request.user, status=update.status, note=update.note
+                )
+        else:
+            super().save_formset(request, form, formset, change)
 
     @admin.action(description="Cascade to departments…", permissions=["add"])
     def cascade(self, request, queryset):
@@ -299,6 +374,46 @@ class ActionItemAdmin(EditConflictAdminMixin, HistoryAdmin):
             "children": action.children.select_related("owner").order_by("owner__name"),
         }
         return TemplateResponse(request, "admin/actions/actionitem/cascade.html", context)
+
+    def move_due_date_view(self, request, object_id):
+        action = get_object_or_404(
+            ActionItem.objects.select_related("workshop", "owner"), pk=object_id
+        )
+        if not (self.has_change_permission(request, action) and may_decide_due_dates(request.user)):
+            raise PermissionDenied
+        form = DueDateMoveForm(request.POST if request.method == "POST" else None, action=action)
+        if request.method == "POST" and form.is_valid():
+            old_date = action.due_date
+            try:
+                due_date_move(
+                    action=action,
+                    by=request.user,
+                    new_date=form.cleaned_data["due_date"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except Refused as refused:
+                form.add_error(refused.field, str(refused))
+            else:
+                self.message_user(
+                    request,
+                    f"Due date moved from {format_date(old_date)} to "
+                    f"{format_date(action.due_date)}.",
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:actions_actionitem_change", args=[action.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Move due date: {action}",
+            "subtitle": None,
+            "opts": self.opts,
+            "action": action,
+            "form": form,
+            "media": self.media + form.media,
+            "changes": action.due_date_changes.select_related("by").order_by("-at", "-pk"),
+        }
+        return TemplateResponse(request, "admin/actions/actionitem/move_due_date.html", context)
 
     def create_from_contributions_view(self, request):
         if not self.has_add_permission(request):
@@ -442,6 +557,41 @@ class ActionFromContributionsForm(forms.Form):
         if area and not owner and area.default_owner_id is None:
             self.add_error("owner", f"Select an owner: {area} has no default owner")
         return cleaned_data
+
+
+class DueDateMoveForm(forms.Form):
+    """A new due date and why; the rules are due_date_move_check's."""
+
+    due_date = forms.DateField(
+        label="New due date",
+        widget=AdminDateWidget,
+        error_messages={"required": "Enter the new due date", "invalid": "Enter a real date"},
+    )
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text="Shown on the public progress page beside the new date.",
+        error_messages={
+            "required": "Enter a reason for the new date",
+            "max_length": "Reason must be 1,000 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, action: ActionItem, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                due_date_move_check(
+                    action=self.action, new_date=cleaned["due_date"], reason=cleaned["reason"]
+                )
+            except Refused as refused:
+                self.add_error(refused.field, str(refused))
+        return cleaned
 
 
 class CascadeForm(forms.Form):

@@ -3,6 +3,7 @@ from django import forms
 from django.utils import timezone
 
 from actions.models import ActionItem, Status
+from actions.services import Refused, action_update_check
 from feedback_site.forms import GovukFormMixin
 from workshops.models import Workshop
 
@@ -31,6 +32,9 @@ class FutureDateField(forms.DateField):
 
 
 class UpdateForm(GovukFormMixin, forms.Form):
+    """Post an update. Once the action is accepted and no proposal is waiting, it may propose a
+    new due date; the rules themselves are `action_update_check`'s."""
+
     submit_label = "Post update"
     submit_attrs = {"data-prevent-double-click": "true"}
 
@@ -49,31 +53,53 @@ class UpdateForm(GovukFormMixin, forms.Form):
         widget=forms.Textarea,
         error_messages={"max_length": "Note must be 2,000 characters or fewer"},
     )
-    new_due_date = FutureDateField(label="New due date (optional)")
+    new_due_date = FutureDateField(label="Propose a new due date (optional)")
     reason = forms.CharField(
         label="Reason for the new date",
         required=False,
         max_length=1000,
+        help_text="Organisers approve or reject the date you propose. Until then the current "
+        "due date and its reminders stay.",
         widget=forms.Textarea,
         error_messages={"max_length": "Reason must be 1,000 characters or fewer"},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, action: ActionItem, proposal_waiting: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper.layout = Layout(
+        self.action = action
+        layout = [
             Field.radios("status", legend_size=Size.SMALL, small=True),
             Field.textarea("note", label_size=Size.SMALL, rows=4),
-            Field.text("new_due_date", label_size=Size.SMALL, field_width=Fixed.TEN),
-            Field.textarea("reason", label_size=Size.SMALL, rows=2),
-        )
+        ]
+        if action.is_awaiting_acceptance or proposal_waiting:
+            del self.fields["new_due_date"], self.fields["reason"]
+        else:
+            layout += [
+                Field.text("new_due_date", label_size=Size.SMALL, field_width=Fixed.TEN),
+                Field.textarea("reason", label_size=Size.SMALL, rows=2),
+            ]
+        self.helper.layout = Layout(*layout)
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("status") in NOTE_NEEDED_FOR and not cleaned.get("note", "").strip():
             self.add_error("note", "Enter a note")
-        if cleaned.get("new_due_date") and not cleaned.get("reason", "").strip():
-            self.add_error("reason", "Enter a reason for the new date")
+        if not self.errors:
+            try:
+                action_update_check(
+                    action=self.action,
+                    status=cleaned["status"],
+                    note=cleaned["note"],
+                    new_due_date=cleaned.get("new_due_date"),
+                    reason=cleaned.get("reason", ""),
+                )
+            except Refused as refused:
+                self.add_refusal(refused)
         return cleaned
+
+    def add_refusal(self, refused: Refused) -> None:
+        """Show a refusal from the services against its field, or above the form."""
+        self.add_error(refused.field if refused.field in self.fields else None, str(refused))
 
 
 class AcceptForm(GovukFormMixin, forms.Form):

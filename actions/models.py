@@ -84,9 +84,12 @@ class ActionItemQuerySet(models.QuerySet):
     def owned_by_member(self, user):
         return self.filter(owner__members=user)
 
-    def with_latest_update(self):
-        """Annotate each action with its latest status update's note and time, in this query."""
+    def with_latest_update(self, *, with_a_note: bool = False):
+        """Annotate each action with its latest status update's note and time, in this query;
+        `with_a_note` passes over updates that only changed the status or proposed a date."""
         latest = StatusUpdate.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-pk")
+        if with_a_note:
+            latest = latest.filter(GreaterThan(Length(Trim("note")), 0))
         return self.annotate(
             latest_update_note=Subquery(latest.values("note")[:1]),
             latest_update_at=Subquery(latest.values("created_at")[:1]),
@@ -250,8 +253,13 @@ class ActionItem(models.Model):
         return self.status not in CLOSED_STATUSES and 0 <= self.days_until_due(today) <= 14
 
     @property
+    def first_promised_due_date(self) -> datetime.date:
+        """The due date given when the action was made: every page and download reads this."""
+        return self.original_due_date or self.due_date
+
+    @property
     def due_date_moved(self) -> bool:
-        return self.original_due_date is not None and self.original_due_date != self.due_date
+        return self.first_promised_due_date != self.due_date
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         return self.status not in CLOSED_STATUSES and self.due_date < (
@@ -300,7 +308,7 @@ class StatusUpdate(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices)
     note = models.TextField(blank=True)
     new_due_date = models.DateField(
-        null=True, blank=True, help_text="Set when this update moved the due date."
+        null=True, blank=True, help_text="The new due date this update proposed."
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -331,7 +339,7 @@ class StatusUpdate(models.Model):
 
 
 class DueDateChangeState(models.TextChoices):
-    MADE = "made", "Changed with an update"
+    MADE = "made", "Moved"
     PROPOSED = "proposed", "Waiting for a decision"
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
@@ -396,6 +404,11 @@ class DueDateChange(models.Model):
 
     def __str__(self):
         return f"{self.old_date:%d %B %Y} to {self.new_date:%d %B %Y} ({self.get_state_display()})"
+
+    @property
+    def moved_at(self):
+        """When the date moved: the approval for a proposal, otherwise when it was made."""
+        return self.decided_at or self.at
 
 
 class ReminderSent(models.Model):

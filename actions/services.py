@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import date as format_date
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +31,17 @@ class NoOwnerError(ValueError):
     pass
 
 
+class Refused(ValueError):
+    """A write the rules refuse, naming the form field it is about (None for the whole form)."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+NOTHING_CHANGED = "Select a new status, add a note or propose a new due date"
+
+
 @transaction.atomic
 def action_create(
     *,
@@ -49,9 +61,7 @@ def action_create(
     if owner is None:
         raise NoOwnerError(f"Choose an owner: {area} has no default owner")
     contributions = list(contributions)
-    sources = Contribution.objects.filter(pk__in=[c.pk for c in contributions])
-    if sources.exclude(group__workshop=workshop).exists():
-        raise MixedWorkshopsError("An action's source contributions must come from its workshop.")
+    sources_check(workshop=workshop, contributions=contributions)
     due_date = due_date or default_due_date(workshop.date)
     action = ActionItem(
         workshop=workshop,
@@ -69,9 +79,55 @@ def action_create(
     ActionSource.objects.bulk_create(
         ActionSource(action=action, contribution=contribution) for contribution in contributions
     )
-    for question in sources.questions_open():
-        question_route(question=question, by=by)
+    _route_questions(contributions, by=by)
     return action
+
+
+def sources_check(*, workshop: Workshop, contributions: Iterable[Contribution]) -> None:
+    """Refuse contributions from another workshop than the action's."""
+    pks = [contribution.pk for contribution in contributions]
+    if Contribution.objects.filter(pk__in=pks).exclude(group__workshop=workshop).exists():
+        raise MixedWorkshopsError("An action's source contributions must come from its workshop.")
+
+
+def _route_questions(contributions: Iterable[Contribution], *, by) -> None:
+    """A question that becomes an action's source is routed: it follows that action from now."""
+    pks = [contribution.pk for contribution in contributions]
+    for question in Contribution.objects.filter(pk__in=pks).questions_open():
+        question_route(question=question, by=by)
+
+
+@transaction.atomic
+def action_sources_add(
+    *, action: ActionItem, contributions: Iterable[Contribution], by
+) -> list[ActionSource]:
+    """Link more contributions to an action as what it came from, routing any open question."""
+    contributions = list(contributions)
+    sources_check(workshop=action.workshop, contributions=contributions)
+    # One save each, not a bulk create: the public page's cache hears of every new link.
+    links = [
+        ActionSource.objects.create(action=action, contribution=contribution)
+        for contribution in contributions
+    ]
+    _route_questions(contributions, by=by)
+    return links
+
+
+def action_update_check(
+    *,
+    action: ActionItem,
+    status: str,
+    note: str = "",
+    new_due_date: datetime.date | None = None,
+    reason: str = "",
+) -> None:
+    """Refuse an update that says nothing, or a new due date that may not be proposed now.
+    Reads the action's waiting proposal only when a date is given."""
+    status = Status(status)
+    if new_due_date is not None:
+        due_date_propose_check(action=action, new_date=new_due_date, reason=reason)
+    elif status == action.status and not note.strip():
+        raise Refused(NOTHING_CHANGED, field="status")
 
 
 @transaction.atomic
@@ -86,10 +142,11 @@ def action_post_update(
     at: datetime.datetime | None = None,
 ) -> StatusUpdate:
     """Append a status update; the action's status is always its latest update's. A new due
-    date is kept as a due-date change, with the reason (the note if no reason is given)."""
-    if new_due_date is not None and not (reason or note).strip():
-        raise ValueError("Give a reason for the new due date")
+    date is a proposal for the organisers to approve or reject: the date stays until then."""
     locked = ActionItem.objects.select_for_update().get(pk=action.pk)
+    action_update_check(
+        action=locked, status=status, note=note, new_due_date=new_due_date, reason=reason
+    )
     update = StatusUpdate.objects.create(
         action=locked,
         author=by,
@@ -99,21 +156,18 @@ def action_post_update(
         created_at=at or timezone.now(),
     )
     locked.status = locked.updates.latest().status
-    if new_due_date is not None and new_due_date != locked.due_date:
-        DueDateChange.objects.create(
-            action=locked,
-            old_date=locked.due_date,
-            new_date=new_due_date,
-            reason=reason or note,
-            state=DueDateChange.State.MADE,
-            by=by,
-            at=update.created_at,
-            update=update,
-        )
-        locked.due_date = new_due_date
     locked._history_user = by
-    locked.save(update_fields=["status", "due_date", "updated_at"])
-    action.status, action.due_date = locked.status, locked.due_date
+    locked.save(update_fields=["status", "updated_at"])
+    if new_due_date is not None:
+        due_date_propose(
+            action=locked,
+            by=by,
+            new_date=new_due_date,
+            reason=reason,
+            update=update,
+            at=update.created_at,
+        )
+    action.status = locked.status
     return update
 
 
@@ -173,18 +227,98 @@ def action_accept(
     locked.accountable, locked.deputy = accountable, deputy
     locked.save(update_fields=["accepted_at", "accepted_by", "accountable", "deputy", "updated_at"])
     if proposed_due_date is not None and proposed_due_date != locked.due_date:
-        DueDateChange.objects.create(
-            action=locked,
-            old_date=locked.due_date,
-            new_date=proposed_due_date,
-            reason=reason,
-            state=DueDateChange.State.PROPOSED,
-            by=by,
-            at=now,
-        )
+        due_date_propose(action=locked, by=by, new_date=proposed_due_date, reason=reason, at=now)
     for name in ("accepted_at", "accepted_by", "accountable", "deputy"):
         setattr(action, name, getattr(locked, name))
     return action
+
+
+def due_date_move_check(*, action: ActionItem, new_date: datetime.date, reason: str) -> None:
+    """Refuse a new due date that is no change, before the workshop, or has no reason."""
+    if new_date == action.due_date:
+        raise Refused(f"Enter a date other than {format_date(action.due_date)}", field="due_date")
+    if new_date < action.workshop.date:
+        raise Refused(
+            f"The due date must be on or after the workshop, {format_date(action.workshop.date)}",
+            field="due_date",
+        )
+    if not reason.strip():
+        raise Refused("Enter a reason for the new date", field="reason")
+
+
+@transaction.atomic
+def due_date_move(
+    *,
+    action: ActionItem,
+    by,
+    new_date: datetime.date,
+    reason: str,
+    approving: DueDateChange | None = None,
+) -> DueDateChange:
+    """The one way an action's due date changes, recording who moved it, when, from what, to
+    what and why: an organiser's move, or the approval of a proposal (`approving`)."""
+    locked = ActionItem.objects.select_for_update().select_related("workshop").get(pk=action.pk)
+    if approving is None:
+        due_date_move_check(action=locked, new_date=new_date, reason=reason)
+        change = DueDateChange(
+            action=locked, new_date=new_date, reason=reason, state=DueDateChange.State.MADE, by=by
+        )
+    else:
+        change = approving
+        change.state = DueDateChange.State.APPROVED
+    # The date may have moved since a proposal was made; the change starts from today's.
+    change.old_date = locked.due_date
+    change.save()
+    locked.due_date = change.new_date
+    locked._history_user = by
+    locked.save(update_fields=["due_date", "updated_at"])
+    action.due_date = locked.due_date
+    return change
+
+
+def due_date_propose_check(*, action: ActionItem, new_date: datetime.date, reason: str) -> None:
+    """Refuse a proposal before acceptance (the accept form proposes then), while another
+    waits for a decision, for the current date, or without a reason."""
+    if action.is_awaiting_acceptance:
+        raise Refused(
+            "Accept the action first: the accept form is where you propose another due date",
+            field="new_due_date",
+        )
+    if new_date == action.due_date:
+        raise Refused(
+            f"Enter a date other than {format_date(action.due_date)}", field="new_due_date"
+        )
+    if not reason.strip():
+        raise Refused("Enter a reason for the new date", field="reason")
+    if action.due_date_changes.filter(state=DueDateChange.State.PROPOSED).exists():
+        raise Refused(
+            "A new due date is already waiting for an organiser's decision", field="new_due_date"
+        )
+
+
+@transaction.atomic
+def due_date_propose(
+    *,
+    action: ActionItem,
+    by,
+    new_date: datetime.date,
+    reason: str,
+    update: StatusUpdate | None = None,
+    at: datetime.datetime | None = None,
+) -> DueDateChange:
+    """Propose a new due date for the organisers to approve or reject; the action keeps its
+    date, and its reminders, until they approve it."""
+    due_date_propose_check(action=action, new_date=new_date, reason=reason)
+    return DueDateChange.objects.create(
+        action=action,
+        old_date=action.due_date,
+        new_date=new_date,
+        reason=reason,
+        state=DueDateChange.State.PROPOSED,
+        by=by,
+        at=at or timezone.now(),
+        update=update,
+    )
 
 
 @transaction.atomic
@@ -196,13 +330,14 @@ def due_date_decide(*, proposal: DueDateChange, by, approve: bool, note: str = "
         raise ValueError("This proposal has already been decided")
     proposal.decided_by, proposal.decided_at, proposal.decision_note = by, timezone.now(), note
     if approve:
-        proposal.state = DueDateChange.State.APPROVED
-        # The date may have moved since the proposal was made; the change starts from today's.
-        proposal.old_date = action.due_date
-        action.due_date = proposal.new_date
-        action.save(update_fields=["due_date", "updated_at"])
-    else:
-        proposal.state = DueDateChange.State.REJECTED
+        return due_date_move(
+            action=action,
+            by=by,
+            new_date=proposal.new_date,
+            reason=proposal.reason,
+            approving=proposal,
+        )
+    proposal.state = DueDateChange.State.REJECTED
     proposal.save()
     return proposal
 

@@ -18,6 +18,7 @@ from actions.forms import AcceptForm, ActionFilterForm, DueDateDecisionForm, Upd
 from actions.models import ActionItem, DueDateChange, Status
 from actions.services import (
     AlreadyAccepted,
+    Refused,
     action_accept,
     action_post_update,
     due_date_decide,
@@ -123,19 +124,21 @@ class HistoryEntry:
     at: datetime
     kind: str
     item: object
+    date_change: DueDateChange | None = None
 
 
 def history_of(action: ActionItem) -> list[HistoryEntry]:
     """Everything that happened to the action, newest first: updates, date changes, acceptance."""
+    changes = list(action.due_date_changes.select_related("by", "decided_by"))
+    proposed_with = {change.update_id: change for change in changes if change.update_id}
     entries = [
-        HistoryEntry(update.created_at, "update", update)
-        for update in action.updates.select_related("author", "due_date_change")
+        HistoryEntry(update.created_at, "update", update, proposed_with.get(update.pk))
+        for update in action.updates.select_related("author")
     ]
     entries += [
-        HistoryEntry(change.at, "proposal", change)
-        for change in action.due_date_changes.filter(update__isnull=True).select_related(
-            "by", "decided_by"
-        )
+        HistoryEntry(change.at, "date_change", change, change)
+        for change in changes
+        if not change.update_id
     ]
     if action.accepted_at:
         entries.append(HistoryEntry(action.accepted_at, "accepted", action))
@@ -143,21 +146,21 @@ def history_of(action: ActionItem) -> list[HistoryEntry]:
     return sorted(entries, key=lambda entry: entry.at, reverse=True)
 
 
-def render_action_page(request, action, *, form=None):
+def waiting_proposal(action: ActionItem) -> DueDateChange | None:
+    """The new due date waiting for the organisers' decision, if there is one."""
+    return (
+        action.due_date_changes.filter(state=DueDateChange.State.PROPOSED)
+        .select_related("by")
+        .first()
+    )
+
+
+def render_action_page(request, action, *, form, proposal):
     context = {
         "action": action,
-        "form": form
-        or UpdateForm(initial={"status": action.status, **typed_input.restore(request)}),
+        "form": form,
         "history": history_of(action),
-        "original_due_date": (
-            action.due_date_changes.filter(state__in=DueDateChange.MOVED_STATES)
-            .values_list("old_date", flat=True)
-            .first()
-            or action.due_date
-        ),
-        "proposal": action.due_date_changes.filter(state=DueDateChange.State.PROPOSED)
-        .select_related("by")
-        .first(),
+        "proposal": proposal,
         "sources": action.sources.select_related("contribution__group"),
         "parent": (
             action.parent
@@ -177,21 +180,37 @@ def render_action_page(request, action, *, form=None):
 @login_required
 def action_detail(request, pk):
     action = visible_action(request, pk)
-    if request.method == "POST":
-        form = UpdateForm(request.POST)
-        if form.is_valid():
+    proposal = waiting_proposal(action)
+    if request.method != "POST":
+        form = UpdateForm(
+            action=action,
+            proposal_waiting=proposal is not None,
+            initial={"status": action.status, **typed_input.restore(request)},
+        )
+        return render_action_page(request, action, form=form, proposal=proposal)
+    form = UpdateForm(request.POST, action=action, proposal_waiting=proposal is not None)
+    if form.is_valid():
+        try:
             action_post_update(
                 action=action,
                 by=request.user,
                 status=form.cleaned_data["status"],
                 note=form.cleaned_data["note"],
-                new_due_date=form.cleaned_data["new_due_date"],
-                reason=form.cleaned_data["reason"],
+                new_due_date=form.cleaned_data.get("new_due_date"),
+                reason=form.cleaned_data.get("reason", ""),
             )
-            messages.success(request, "Update posted")
+        except Refused as refused:
+            # Someone else posted or proposed in the moment between the check and the write.
+            form.add_refusal(refused)
+        else:
+            if form.cleaned_data.get("new_due_date"):
+                messages.success(
+                    request, "Update posted. An organiser will approve or reject the new due date"
+                )
+            else:
+                messages.success(request, "Update posted")
             return redirect(f"{action.get_absolute_url()}#history")
-        return render_action_page(request, action, form=form)
-    return render_action_page(request, action)
+    return render_action_page(request, action, form=form, proposal=proposal)
 
 
 @login_required

@@ -116,7 +116,7 @@ def action_rows(workshop: Workshop) -> list[list[str]]:
             action.description,
             action.owner.name,
             _date(action.due_date),
-            _date(action.original_due_date or action.due_date),
+            _date(action.first_promised_due_date),
             action.get_status_display(),
             _date(action.latest_update_at),
             action.latest_update_note or "",
@@ -203,10 +203,10 @@ def feed(workshop: Workshop) -> dict:
             "description": action.description,
             "owner": action.owner.name,
             "due_date": _date(action.due_date),
-            "original_due_date": _date(action.original_due_date or action.due_date),
+            "original_due_date": _date(action.first_promised_due_date),
             "date_changes": [
                 {
-                    "on": _date(change.at),
+                    "on": _date(change.moved_at),
                     "to": _date(change.new_date),
                     "reason": change.reason,
                 }

@@ -8,11 +8,12 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import StatusUpdate
+from actions.models import DueDateChange, StatusUpdate
 from feedback_site.emails import subject_line
 from workshops.models import Contribution, Follower, Workshop
 
@@ -88,14 +89,16 @@ def send_confirmation(*, workshop: Workshop, email: str, site_url: str) -> None:
 @dataclass
 class Digest:
     updates: list[StatusUpdate]
+    moves: list[DueDateChange]
     answers: list[Contribution]
 
     def __bool__(self):
-        return bool(self.updates or self.answers)
+        return bool(self.updates or self.moves or self.answers)
 
 
 def digest_for(workshop: Workshop, since: datetime.datetime, until: datetime.datetime) -> Digest:
-    """Status changes and closed questions of a workshop in (since, until], public facts only."""
+    """Status changes, due dates moved (a proposal only once approved) and closed questions of
+    a workshop in (since, until], public facts only."""
     updates = (
         StatusUpdate.objects.filter(
             action__workshop=workshop, created_at__gt=since, created_at__lte=until
@@ -103,13 +106,22 @@ def digest_for(workshop: Workshop, since: datetime.datetime, until: datetime.dat
         .select_related("action__owner")
         .order_by("created_at", "pk")
     )
+    moves = (
+        DueDateChange.objects.filter(
+            action__workshop=workshop, state__in=DueDateChange.MOVED_STATES
+        )
+        .alias(moved=Coalesce("decided_at", "at"))
+        .filter(moved__gt=since, moved__lte=until)
+        .select_related("action__owner")
+        .order_by("moved", "pk")
+    )
     answers = (
         Contribution.objects.public()
         .questions()
         .filter(group__workshop=workshop, closed_at__gt=since, closed_at__lte=until)
         .order_by("closed_at", "pk")
     )
-    return Digest(updates=list(updates), answers=list(answers))
+    return Digest(updates=list(updates), moves=list(moves), answers=list(answers))
 
 
 def digests_send(*, until: datetime.datetime | None = None) -> int:

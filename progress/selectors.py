@@ -37,14 +37,15 @@ def public_contributions(workshop: Workshop):
 
 
 def public_actions(workshop: Workshop):
-    """The workshop's actions with owner, latest update and every update that moved the date."""
+    """The workshop's actions with owner, latest update that says something, and every change
+    that moved the date."""
     date_changes = DueDateChange.objects.filter(state__in=DueDateChange.MOVED_STATES).order_by(
         "at", "pk"
     )
     return (
         ActionItem.objects.filter(workshop=workshop)
         .select_related("owner", "area")
-        .with_latest_update()
+        .with_latest_update(with_a_note=True)
         .prefetch_related(
             Prefetch("due_date_changes", queryset=date_changes, to_attr="date_changes")
         )

@@ -1,8 +1,8 @@
 import datetime
 
 import factory
-from django.utils import timezone
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from actions.models import ActionItem, Organisation
 from workshops.models import Area, Contribution, FlipchartGroup, Theme, User, Workshop
@@ -83,3 +83,5 @@ class ActionItemFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Action {n}")
     owner = factory.SubFactory(OrganisationFactory)
     due_date = datetime.date(2012, 10, 4)
+    # As action_create does: the date first promised is the one the action starts with.
+    original_due_date = factory.SelfAttribute("due_date")

@@ -6,7 +6,7 @@ test can tell. UNESCAPED_TELLS are fragments that only appear in HTML if a paylo
 import datetime
 
 from actions.models import ActionSource
-from actions.services import action_post_update
+from actions.services import action_post_update, due_date_move
 from tests.factories import (
     ActionItemFactory,
     ContributionFactory,
@@ -99,11 +99,10 @@ class HostileWorld:
         )
         ActionSource.objects.create(action=action, contribution=notes[0])
         action_post_update(action=action, by=owner, status="in_progress", **self.fill(["note"]))
-        action_post_update(
+        due_date_move(
             action=action,
-            by=owner,
-            status="in_progress",
-            new_due_date=datetime.date(2012, 11, 4),
+            by=organiser,
+            new_date=datetime.date(2012, 11, 4),
             **self.fill(["reason"]),
         )
         self.workshop, self.group, self.action = workshop, group, action

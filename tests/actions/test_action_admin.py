@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from actions.models import ActionItem, Organisation, Status, StatusUpdate
 from actions.services import action_cascade, action_post_update
+from tests.admin_pages import change_form_data
 from tests.conftest import client_for
 from tests.factories import (
     ActionItemFactory,
@@ -183,6 +184,65 @@ def test_contributions_from_two_workshops_make_no_action(organiser, training_not
     assert not ActionItem.objects.exists()
 
 
+# Actions are made only through action_create
+
+
+def test_the_plain_add_form_sends_you_to_create_an_action_from_notes(organiser, workshop):
+    client = client_for(organiser)
+    add = reverse("admin:actions_actionitem_add")
+
+    assert client.get(add).url == CREATE
+    response = client.post(
+        add,
+        {
+            "title": "Made without its notes",
+            "workshop": workshop.pk,
+            "area": Area.objects.get(slug="training").pk,
+            "owner": Organisation.objects.first().pk,
+            "due_date": "2012-10-04",
+        },
+    )
+
+    assert response.url == CREATE
+    assert not ActionItem.objects.exists()
+    listing = client.get(ACTIONS).text
+    assert f'href="{add}"' in listing
+
+
+def test_linking_a_question_as_a_source_in_the_admin_routes_it(organiser, group):
+    action = ActionItemFactory(workshop=group.workshop)
+    question = ContributionFactory(
+        group=group, kind=Contribution.Kind.QUESTION, text="Who decides what is blocked?"
+    )
+    url = reverse("admin:actions_actionitem_change", args=[action.pk])
+    client = client_for(organiser)
+    data = change_form_data(client.get(url))
+    data.update({"sources-TOTAL_FORMS": 1, "sources-0-contribution": question.pk})
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.context["errors"]
+    assert list(action.source_contributions.all()) == [question]
+    question.refresh_from_db()
+    assert question.closure == Contribution.Closure.ROUTED
+    assert question.closed_by == organiser
+
+
+def test_a_source_from_another_workshop_is_refused_in_the_admin(organiser, group):
+    action = ActionItemFactory(workshop=group.workshop)
+    elsewhere = ContributionFactory()
+    url = reverse("admin:actions_actionitem_change", args=[action.pk])
+    client = client_for(organiser)
+    data = change_form_data(client.get(url))
+    data.update({"sources-TOTAL_FORMS": 1, "sources-0-contribution": elsewhere.pk})
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert "must come from its workshop" in response.text
+    assert not action.sources.exists()
+
+
 # Cascade
 
 
@@ -299,24 +359,8 @@ def test_staff_post_a_status_update_from_the_action_page(organiser):
     action_post_update(action=action, by=organiser, status=Status.IN_PROGRESS, note="Started")
     url = reverse("admin:actions_actionitem_change", args=[action.pk])
     client = client_for(organiser)
-    form = client.get(url).context["adminform"].form
-    data = {
-        name: (value.pk if hasattr(value, "pk") else value)
-        for name, value in form.initial.items()
-        if name in form.fields and value is not None
-    }
-    data["due_date"] = "04/10/2012"
-    for prefix, total, initial in [
-        ("sources", 0, 0),
-        ("children", 0, 0),
-        ("updates", 1, 1),
-        ("updates-2", 1, 0),
-        ("reminders", 0, 0),
-    ]:
-        data[f"{prefix}-TOTAL_FORMS"] = total
-        data[f"{prefix}-INITIAL_FORMS"] = initial
-    data["updates-0-id"] = action.updates.get().pk
-    data["updates-0-action"] = action.pk
+    data = change_form_data(client.get(url))
+    data["updates-2-TOTAL_FORMS"] = 1
     data["updates-2-0-status"] = Status.DONE
     data["updates-2-0-note"] = "Unblocked in all departments"
     data["updates-2-0-action"] = action.pk

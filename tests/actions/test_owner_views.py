@@ -5,9 +5,10 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from accounts import roles
 from actions import views as actions_views
 from actions.models import ActionItem, DueDateChange, Status
-from actions.services import action_post_update
+from actions.services import action_accept, action_post_update, due_date_decide, due_date_move
 from tests.conftest import client_for
 from tests.factories import ActionItemFactory, ContributionFactory, UserFactory, WorkshopFactory
 
@@ -29,6 +30,13 @@ def action_a(department_a):
         owner=department_a,
         due_date=TODAY + datetime.timedelta(days=40),
     )
+
+
+@pytest.fixture
+def accepted_a(action_a, owner_a, department_a):
+    deputy = UserFactory(email="deputy.a@example.gov.uk", roles=[roles.OWNERS])
+    department_a.members.add(deputy)
+    return action_accept(action=action_a, by=owner_a, accountable=owner_a, deputy=deputy)
 
 
 @pytest.fixture
@@ -262,48 +270,55 @@ def test_a_tampered_status_is_refused_and_the_note_kept(owner_a, action_a):
     assert not action_a.updates.exists()
 
 
-def test_a_new_due_date_needs_a_reason_and_must_be_in_the_future(owner_a, action_a):
+def test_a_new_due_date_needs_a_reason_and_must_be_in_the_future(owner_a, accepted_a):
     client = client_for(owner_a)
     response = client.post(
-        detail_url(action_a),
+        detail_url(accepted_a),
         {"status": "in_progress", "note": "Typed text", "new_due_date": "1 2 2027"},
     )
     assert "Due date must be in the future" in response.text
     assert "Typed text" in response.text
 
     response = client.post(
-        detail_url(action_a), {"status": "in_progress", "new_due_date": "31 5 2027"}
+        detail_url(accepted_a), {"status": "in_progress", "new_due_date": "31 5 2027"}
     )
     assert "Enter a reason for the new date" in response.text
 
     response = client.post(
-        detail_url(action_a), {"status": "in_progress", "new_due_date": "31 13 2027"}
+        detail_url(accepted_a), {"status": "in_progress", "new_due_date": "31 13 2027"}
     )
     assert "must be a real date" in response.text
-    assert not action_a.updates.exists()
+    assert not accepted_a.updates.exists()
+    assert not accepted_a.due_date_changes.exists()
 
 
-def test_moving_the_due_date_keeps_the_original_and_counts_the_moves(owner_a, action_a):
+def test_approved_dates_keep_the_original_and_count_the_moves(owner_a, organiser, accepted_a):
     client = client_for(owner_a)
-    original = action_a.due_date
+    original = accepted_a.due_date
     for new_date, reason in [("30 6 2027", "Waiting for a contract"), ("31 7 2027", "Delayed")]:
         response = client.post(
-            detail_url(action_a),
+            detail_url(accepted_a),
             {"status": "in_progress", "new_due_date": new_date, "reason": reason},
         )
         assert response.status_code == 302
+        due_date_decide(
+            proposal=accepted_a.due_date_changes.get(state=DueDateChange.State.PROPOSED),
+            by=organiser,
+            approve=True,
+        )
 
-    action_a.refresh_from_db()
-    assert action_a.due_date == datetime.date(2027, 7, 31)
-    changes = list(action_a.due_date_changes.all())
+    accepted_a.refresh_from_db()
+    assert accepted_a.due_date == datetime.date(2027, 7, 31)
+    changes = list(accepted_a.due_date_changes.all())
     assert [(c.old_date, c.new_date, c.by, c.reason) for c in changes] == [
         (original, datetime.date(2027, 6, 30), owner_a, "Waiting for a contract"),
         (datetime.date(2027, 6, 30), datetime.date(2027, 7, 31), owner_a, "Delayed"),
     ]
-    assert {c.state for c in changes} == {DueDateChange.State.MADE}
-    html = client.get(detail_url(action_a)).text
+    assert {c.state for c in changes} == {DueDateChange.State.APPROVED}
+    html = client.get(detail_url(accepted_a)).text
     assert f"Originally {original:%-d %B %Y}; moved 2 times" in html
-    assert "Due date moved from 30 June 2027 to 31 July 2027. Reason: Delayed" in html
+    assert "proposed moving the due date from 30 June 2027 to 31 July 2027. Reason: Delayed" in html
+    assert f"Approved by {organiser.get_full_name()}" in html
 
 
 def test_cascaded_actions_link_only_to_what_the_viewer_may_see(owner_a, action_a, department_b):
@@ -358,21 +373,22 @@ def test_each_owner_page_answers_each_role(request, persona, expected, action_a,
 
 @pytest.mark.parametrize("updates", [1, 30])
 def test_the_action_page_costs_the_same_queries_however_long_its_history(
-    owner_a, action_a, updates, django_assert_num_queries
+    owner_a, organiser, action_a, updates, django_assert_num_queries
 ):
     for n in range(updates):
         action_post_update(
+            action=action_a, by=owner_a, status=Status.IN_PROGRESS, note=f"Update {n}"
+        )
+        due_date_move(
             action=action_a,
-            by=owner_a,
-            status=Status.IN_PROGRESS,
-            note=f"Update {n}",
-            new_due_date=action_a.due_date + datetime.timedelta(days=n + 1),
+            by=organiser,
+            new_date=action_a.due_date + datetime.timedelta(days=1),
             reason="Slipped",
         )
     client = client_for(owner_a)
     client.get(list_url())
-    # Session, user, roles, the action, history (updates, date changes), the original date,
-    # the proposal, sources, children, membership.
-    with django_assert_num_queries(11):
+    # Session, user, roles, the action, the waiting proposal, history (date changes, updates),
+    # sources, children, membership.
+    with django_assert_num_queries(10):
         response = client.get(detail_url(action_a))
-    assert response.text.count("app-history__entry") == updates + 1
+    assert response.text.count("app-history__entry") == 2 * updates + 1

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts import roles
 from actions.models import Organisation, ReminderSent, Status
-from actions.services import action_accept, action_post_update, reminders_send
+from actions.services import action_accept, action_post_update, due_date_decide, reminders_send
 from tests.conftest import client_for
 from tests.factories import ActionItemFactory, UserFactory
 
@@ -129,7 +129,9 @@ def test_reminders_stop_when_the_action_is_done(action, owner_a, deputy):
     assert walk(DUE - datetime.timedelta(days=14), DUE + datetime.timedelta(days=31)) == {}
 
 
-def test_a_new_due_date_restarts_the_due_date_reminders(action, owner_a, deputy):
+def test_a_proposed_date_leaves_the_reminders_on_the_current_date_until_approved(
+    action, owner_a, deputy, organiser
+):
     with time_machine.travel(at(ASSIGNED), tick=False):
         action_accept(action=action, by=owner_a, accountable=owner_a, deputy=deputy)
     assert run_twice(DUE - datetime.timedelta(days=14))
@@ -140,7 +142,9 @@ def test_a_new_due_date_restarts_the_due_date_reminders(action, owner_a, deputy)
         new_due_date=DUE + datetime.timedelta(days=28),
         reason="Contract signed late",
     )
-    assert run_twice(DUE) == []
+    assert run_twice(DUE) == [("Action due today: Unblock YouTube", ["owner.a@example.gov.uk"])]
+    due_date_decide(proposal=action.due_date_changes.get(), by=organiser, approve=True)
+    assert run_twice(DUE + datetime.timedelta(days=7)) == []
     assert run_twice(DUE + datetime.timedelta(days=14)) == [
         ("Action due in 14 days: Unblock YouTube", ["owner.a@example.gov.uk"])
     ]

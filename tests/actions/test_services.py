@@ -3,8 +3,16 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from actions.models import ActionItem, Status
-from actions.services import NoOwnerError, action_cascade, action_create, action_post_update
+from actions.models import ActionItem, DueDateChange, Status
+from actions.services import (
+    NoOwnerError,
+    Refused,
+    action_cascade,
+    action_create,
+    action_post_update,
+    due_date_decide,
+    due_date_move,
+)
 from tests.factories import (
     ActionItemFactory,
     ContributionFactory,
@@ -76,18 +84,26 @@ def test_an_update_recorded_late_for_an_earlier_day_does_not_become_current():
     assert action.status == Status.DONE
 
 
-def test_an_update_can_move_the_due_date_and_keeps_it_in_the_history():
-    action = ActionItemFactory(due_date=datetime.date(2012, 10, 4))
+def test_an_update_proposes_a_new_due_date_and_the_date_stays_until_it_is_approved(organiser):
+    action = ActionItemFactory(due_date=datetime.date(2012, 10, 4), accepted_at=timezone.now())
     update = action_post_update(
         action=action,
         by=UserFactory(),
         status=Status.IN_PROGRESS,
         note="Waiting for the new firewall",
         new_due_date=datetime.date(2012, 12, 1),
+        reason="The firewall arrives in November",
     )
     action.refresh_from_db()
-    assert action.due_date == datetime.date(2012, 12, 1)
+    assert action.due_date == datetime.date(2012, 10, 4)
     assert update.new_due_date == datetime.date(2012, 12, 1)
+    assert update.due_date_change.state == DueDateChange.State.PROPOSED
+
+    due_date_decide(proposal=update.due_date_change, by=organiser, approve=True)
+
+    action.refresh_from_db()
+    assert action.due_date == datetime.date(2012, 12, 1)
+    assert action.history.first().history_user == organiser
 
 
 def test_an_unknown_status_is_refused_before_anything_is_written():
@@ -164,25 +180,31 @@ def test_status_owner_and_due_date_changes_are_kept_with_who_made_them(organiser
         title="Train people",
         by=organiser,
     )
-    updater = UserFactory()
-    action_post_update(
+    updater, mover = UserFactory(), UserFactory()
+    action_post_update(action=action, by=updater, status=Status.IN_PROGRESS)
+    due_date_move(
         action=action,
-        by=updater,
-        status=Status.IN_PROGRESS,
-        new_due_date=datetime.date(2012, 12, 1),
+        by=mover,
+        new_date=datetime.date(2012, 12, 1),
         reason="Waiting for the new firewall",
     )
 
-    latest, created = action.history.all()
-    assert created.history_user == organiser
-    assert latest.history_user == updater
+    moved, updated, created = action.history.all()
+    assert [moved.history_user, updated.history_user, created.history_user] == [
+        mover,
+        updater,
+        organiser,
+    ]
     assert (created.status, created.due_date) == (Status.NOT_STARTED, datetime.date(2012, 10, 4))
-    assert (latest.status, latest.due_date) == (Status.IN_PROGRESS, datetime.date(2012, 12, 1))
+    assert (updated.status, updated.due_date) == (Status.IN_PROGRESS, datetime.date(2012, 10, 4))
+    assert (moved.status, moved.due_date) == (Status.IN_PROGRESS, datetime.date(2012, 12, 1))
 
 
-def test_moving_the_due_date_needs_a_reason_before_anything_is_written():
-    action = ActionItemFactory(due_date=datetime.date(2012, 10, 4))
-    with pytest.raises(ValueError, match="Give a reason for the new due date"):
+def test_moving_the_due_date_needs_a_reason_before_anything_is_written(organiser):
+    action = ActionItemFactory(due_date=datetime.date(2012, 10, 4), accepted_at=timezone.now())
+    with pytest.raises(Refused, match="Enter a reason for the new date"):
+        due_date_move(action=action, by=organiser, new_date=datetime.date(2012, 12, 1), reason=" ")
+    with pytest.raises(Refused, match="Enter a reason for the new date"):
         action_post_update(
             action=action,
             by=UserFactory(),
@@ -192,3 +214,18 @@ def test_moving_the_due_date_needs_a_reason_before_anything_is_written():
     action.refresh_from_db()
     assert action.due_date == datetime.date(2012, 10, 4)
     assert not action.updates.exists()
+    assert not action.due_date_changes.exists()
+
+
+def test_before_acceptance_an_update_cannot_propose_a_date():
+    action = ActionItemFactory(due_date=datetime.date(2012, 10, 4))
+    with pytest.raises(Refused, match="Accept the action first"):
+        action_post_update(
+            action=action,
+            by=UserFactory(),
+            status=Status.IN_PROGRESS,
+            new_due_date=datetime.date(2012, 12, 1),
+            reason="Budget",
+        )
+    assert not action.updates.exists()
+    assert not action.due_date_changes.exists()

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.template.defaultfilters import date as format_date
 from playwright.sync_api import Page, expect
 
 from actions.dates import default_due_date
@@ -87,7 +88,9 @@ def triage_five_into_an_action(page: Page, base_url: str, workshop: Workshop):
     expect(page.get_by_label("Owner").locator("option:checked")).to_have_text(
         "Civil Service Learning"
     )
-    expect(page.get_by_label("Due date")).to_have_value(dd_mm_yyyy(due))
+    # The change page shows the due date read-only: it moves only with a reason.
+    expect(page.locator(".field-due_date .readonly")).to_have_text(format_date(due))
+    expect(page.get_by_role("link", name="Move due date")).to_be_visible()
     action = ActionItem.objects.get(title="Set up central training on social media")
     assert action.owner.name == "Civil Service Learning"
     assert action.due_date == due

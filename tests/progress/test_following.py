@@ -10,7 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.services import action_post_update
+from actions.services import action_post_update, due_date_decide
 from progress.following import digests_send
 from tests.factories import (
     ActionItemFactory,
@@ -172,6 +172,33 @@ def test_the_digest_has_status_changes_and_new_answers_with_an_unsubscribe_link(
     assert '"Any news?" Answer: Yes: it is being done.' in body
     assert "Hidden answer" not in body
     assert "/follow/unsubscribe/" in body
+
+
+def test_the_digest_tells_of_a_due_date_when_it_moves_not_when_it_is_proposed(workshop, organiser):
+    follower_of(workshop)
+    action = ActionItemFactory(
+        workshop=workshop,
+        title="Unblock social media sites",
+        due_date=datetime.date(2012, 10, 4),
+        accepted_at=timezone.now(),
+    )
+    action_post_update(
+        action=action,
+        by=None,
+        status="in_progress",
+        new_due_date=datetime.date(2012, 12, 14),
+        reason="Waiting for the new firewall",
+    )
+
+    call_command("send_digests", stdout=io.StringIO())
+    assert "14 December 2012" not in mail.outbox[0].body
+
+    due_date_decide(proposal=action.due_date_changes.get(), by=organiser, approve=True)
+    call_command("send_digests", stdout=io.StringIO())
+
+    assert len(mail.outbox) == 2
+    assert "Unblock social media sites (Department " in mail.outbox[1].body
+    assert "due date moved to 14 December 2012: Waiting for the new firewall" in mail.outbox[1].body
 
 
 def test_a_change_is_never_sent_twice(workshop):

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.http import int_to_base36
 
-from actions.services import action_create, action_post_update
+from actions.services import action_create, action_post_update, due_date_move
 from tests.factories import (
     ActionItemFactory,
     ContributionFactory,
@@ -118,12 +118,11 @@ def test_a_due_date_that_slipped_shows_the_first_date_the_new_one_and_why(
         title="Unblock social media sites",
         due_date=datetime.date(2012, 10, 4),
     )
-    action_post_update(
+    due_date_move(
         action=action,
         by=organiser,
-        status="in_progress",
-        note="Waiting for the new firewall",
-        new_due_date=datetime.date(2012, 12, 14),
+        new_date=datetime.date(2012, 12, 14),
+        reason="Waiting for the new firewall",
     )
 
     html = client.get(progress_url(workshop)).text

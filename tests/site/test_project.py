@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from crispy_forms.utils import render_crispy_form
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.two_factor import authenticator_device_to_set_up
 from feedback_site.forms import GovukFormMixin
@@ -55,6 +56,7 @@ def form_arguments(form_class, rf) -> dict:
         "ChangePasswordForm": lambda: {"user": UserFactory()},
         "SignInForm": lambda: {"request": rf.get("/")},
         "AcceptForm": lambda: {"action": ActionItemFactory()},
+        "UpdateForm": lambda: {"action": ActionItemFactory(accepted_at=timezone.now())},
         "SecurityCodeForm": lambda: {"user": UserFactory()},
         "ConfirmAuthenticatorForm": lambda: {
             "device": authenticator_device_to_set_up(UserFactory())

@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts import roles
 from actions.models import ActionItem, Status
 from actions.services import action_post_update
+from tests.admin_pages import change_form_data
 from tests.concurrency import at_once, needs_postgresql
 from tests.conftest import client_for, restore_data_from_migrations
 from tests.factories import ActionItemFactory, ContributionFactory, UserFactory, WorkshopFactory
@@ -23,34 +24,6 @@ def other_organiser(db):
     )
 
 
-def _post_value(bound):
-    value = bound.value()
-    if value is None or value is False:
-        return None
-    if value is True:
-        return "on"
-    return bound.field.widget.format_value(value)
-
-
-def change_form_data(response) -> dict:
-    """What the browser would send back from an admin change page, untouched."""
-    assert 'type="hidden" name="edit_fingerprint"' in response.text
-    data = {}
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        management = formset.management_form
-        data[management.add_prefix("TOTAL_FORMS")] = len(formset.initial_forms)
-        data[management.add_prefix("INITIAL_FORMS")] = len(formset.initial_forms)
-        forms += formset.initial_forms
-    for form in forms:
-        for name in form.fields:
-            value = _post_value(form[name])
-            if value is not None:
-                data[form.add_prefix(name)] = value
-    return data
-
-
 def action_url(action):
     return reverse("admin:actions_actionitem_change", args=[action.pk])
 
@@ -61,20 +34,20 @@ def open_action(user, action):
 
 
 def test_the_second_organiser_to_save_an_action_is_told_what_the_first_changed(
-    organiser, other_organiser
+    organiser, other_organiser, department_b
 ):
     action = ActionItemFactory(title="Unblock YouTube", description="")
     first, first_form = open_action(organiser, action)
     second, second_form = open_action(other_organiser, action)
 
-    first_form |= {"title": "Unblock YouTube in every department", "due_date": "31/12/2027"}
+    first_form |= {"title": "Unblock YouTube in every department", "owner": department_b.pk}
     assert first.post(action_url(action), first_form).status_code == 302
     second_form["description"] = "Ask the ICT Strategy Board first"
     response = second.post(action_url(action), second_form)
 
     assert response.status_code == 200
     assert (
-        "Someone else changed the title and due date of this action item while you were "
+        "Someone else changed the title and owner of this action item while you were "
         "editing it" in response.text
     )
     assert "Ask the ICT Strategy Board first" in response.text

@@ -15,54 +15,115 @@ def triaged_notes_were_reviewed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('workshops', '0012_note_restored_by'),
+        ("workshops", "0012_note_restored_by"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contribution',
-            name='hidden_reason',
-            field=models.CharField(blank=True, choices=[('', 'Not hidden'), ('personal_data', 'Personal data'), ('offensive', 'Offensive'), ('off_topic', 'Off topic'), ('duplicate', 'Duplicate')], default='', help_text='Why the note is hidden from the public; seen by organisers only.', max_length=20),
+            model_name="contribution",
+            name="hidden_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "Not hidden"),
+                    ("personal_data", "Personal data"),
+                    ("offensive", "Offensive"),
+                    ("off_topic", "Off topic"),
+                    ("duplicate", "Duplicate"),
+                ],
+                default="",
+                help_text="Why the note is hidden from the public; seen by organisers only.",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='contribution',
-            name='reviewed_at',
-            field=models.DateTimeField(blank=True, help_text='When a triager reviewed the note: where the workshop asks for review, notes are public only after it.', null=True),
+            model_name="contribution",
+            name="reviewed_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="When a triager reviewed the note: where the workshop asks for review, notes are public only after it.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='contribution',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reviewed_contributions', to=settings.AUTH_USER_MODEL),
+            model_name="contribution",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="reviewed_contributions",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcontribution',
-            name='hidden_reason',
-            field=models.CharField(blank=True, choices=[('', 'Not hidden'), ('personal_data', 'Personal data'), ('offensive', 'Offensive'), ('off_topic', 'Off topic'), ('duplicate', 'Duplicate')], default='', help_text='Why the note is hidden from the public; seen by organisers only.', max_length=20),
+            model_name="historicalcontribution",
+            name="hidden_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "Not hidden"),
+                    ("personal_data", "Personal data"),
+                    ("offensive", "Offensive"),
+                    ("off_topic", "Off topic"),
+                    ("duplicate", "Duplicate"),
+                ],
+                default="",
+                help_text="Why the note is hidden from the public; seen by organisers only.",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcontribution',
-            name='reviewed_at',
-            field=models.DateTimeField(blank=True, help_text='When a triager reviewed the note: where the workshop asks for review, notes are public only after it.', null=True),
+            model_name="historicalcontribution",
+            name="reviewed_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="When a triager reviewed the note: where the workshop asks for review, notes are public only after it.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcontribution',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalcontribution",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='workshop',
-            name='notes_public_after_review',
-            field=models.BooleanField(default=True, help_text='A note is public only once a triager has reviewed it (given it an area, or published it as it is) and not hidden it. Names and personal data stay out of sight until then.', verbose_name='notes appear publicly after review'),
+            model_name="workshop",
+            name="notes_public_after_review",
+            field=models.BooleanField(
+                default=True,
+                help_text="A note is public only once a triager has reviewed it (given it an area, or published it as it is) and not hidden it. Names and personal data stay out of sight until then.",
+                verbose_name="notes appear publicly after review",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contribution',
-            constraint=models.CheckConstraint(condition=models.Q(('hidden_reason__in', ['', 'personal_data', 'offensive', 'off_topic', 'duplicate'])), name='contribution_hidden_reason_valid'),
+            model_name="contribution",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "hidden_reason__in",
+                        ["", "personal_data", "offensive", "off_topic", "duplicate"],
+                    )
+                ),
+                name="contribution_hidden_reason_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contribution',
-            constraint=models.CheckConstraint(condition=models.Q(('hidden_from_public', True), ('hidden_reason', ''), _connector='OR'), name='contribution_hidden_reason_only_when_hidden'),
+            model_name="contribution",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("hidden_from_public", True), ("hidden_reason", ""), _connector="OR"
+                ),
+                name="contribution_hidden_reason_only_when_hidden",
+            ),
         ),
         migrations.RunPython(triaged_notes_were_reviewed, migrations.RunPython.noop),
     ]
