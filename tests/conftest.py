@@ -10,7 +10,12 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import roles
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import (
+    FlipchartGroupFactory,
+    OrganisationFactory,
+    UserFactory,
+    WorkshopFactory,
+)
 
 PASSWORD = "correct horse battery staple"
 
@@ -48,6 +53,30 @@ def organiser(db):
 @pytest.fixture
 def facilitator(db):
     return UserFactory(email="facilitator@example.gov.uk", roles=[roles.FACILITATORS])
+
+
+@pytest.fixture
+def staff_without_role(db):
+    """Ticked "staff status" but given no role: the admin opens nothing to them."""
+    return UserFactory(email="staff@example.gov.uk", is_staff=True)
+
+
+@pytest.fixture
+def workshop(db):
+    """The blog's workshop: published, 40 in the room."""
+    return WorkshopFactory(title="Social media guidelines: so what?", actual_attendance=40)
+
+
+@pytest.fixture
+def group(workshop, facilitator):
+    """Its first flipchart, with the facilitator who captures for it."""
+    group = FlipchartGroupFactory(
+        workshop=workshop,
+        subject="Barriers to using social media",
+        prompt="What stops you using it at work?",
+    )
+    group.facilitators.add(facilitator)
+    return group
 
 
 @pytest.fixture

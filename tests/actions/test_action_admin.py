@@ -17,7 +17,6 @@ from tests.factories import (
     FlipchartGroupFactory,
     OrganisationFactory,
     ThemeFactory,
-    UserFactory,
     WorkshopFactory,
 )
 from workshops.models import Area, Contribution
@@ -46,11 +45,6 @@ def training_notes(group):
         ContributionFactory(group=group, area=training, text="Need central training"),
         ContributionFactory(group=group, area=training, text="Digital champions for 1-2-1 help"),
     ]
-
-
-@pytest.fixture
-def staff_without_role(db):
-    return UserFactory(email="staff@example.gov.uk", is_staff=True)
 
 
 def create_url(contributions):

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from accounts import roles
 from tests.browser.conftest import assert_accessible
 from tests.conftest import PASSWORD, client_for
-from tests.factories import FlipchartGroupFactory, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,13 +21,6 @@ NOTES = "+ Yammer works well\n- Facebook is blocked\n? Who decides what is allow
 @pytest.fixture
 def facilitator():
     return UserFactory(email="alex@example.gov.uk", roles=[roles.FACILITATORS])
-
-
-@pytest.fixture
-def group(facilitator):
-    group = FlipchartGroupFactory(subject="Barriers to using social media")
-    group.facilitators.add(facilitator)
-    return group
 
 
 def sign_in_with_cookie(page: Page, base_url: str, user) -> None:

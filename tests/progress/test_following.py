@@ -31,11 +31,6 @@ def _fresh_rate_limit():
     cache.clear()
 
 
-@pytest.fixture
-def workshop():
-    return WorkshopFactory(title="Social media guidelines: so what?")
-
-
 def follow_url(workshop):
     return reverse("progress:follow", kwargs={"slug": workshop.slug})
 

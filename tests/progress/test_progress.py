@@ -26,16 +26,6 @@ def progress_url(workshop):
     return reverse("progress:workshop_progress", kwargs={"slug": workshop.slug})
 
 
-@pytest.fixture
-def workshop():
-    return WorkshopFactory(title="Social media guidelines: so what?", actual_attendance=40)
-
-
-@pytest.fixture
-def group(workshop):
-    return FlipchartGroupFactory(workshop=workshop, subject="Barriers to using social media")
-
-
 def test_anyone_can_read_a_published_workshops_progress_without_signing_in(client, group):
     infrastructure = Area.objects.get(slug="infrastructure")
     ContributionFactory(group=group, text="Facebook is blocked at work", area=infrastructure)

@@ -16,10 +16,8 @@ from tests.conftest import client_for
 from tests.factories import (
     ActionItemFactory,
     ContributionFactory,
-    FlipchartGroupFactory,
     OrganisationFactory,
     ThemeFactory,
-    WorkshopFactory,
 )
 from workshops.capture import ParsedNote
 from workshops.models import Area, Contribution, Workshop
@@ -34,16 +32,6 @@ from workshops.services import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def workshop():
-    return WorkshopFactory(title="Social media guidelines: so what?")
-
-
-@pytest.fixture
-def group(workshop):
-    return FlipchartGroupFactory(workshop=workshop, subject="Barriers to using social media")
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils.crypto import get_random_string
 
 from tests.conftest import client_for
-from tests.factories import FlipchartGroupFactory
 from tests.tcp_proxy import TcpProxy
 from workshops.models import Contribution
 
@@ -104,13 +103,6 @@ def service(proxy, settings):
     service = Service(proxy)
     yield service
     service.stop()
-
-
-@pytest.fixture
-def group(facilitator):
-    group = FlipchartGroupFactory(subject="Barriers to using social media")
-    group.facilitators.add(facilitator)
-    return group
 
 
 @pytest.fixture

@@ -18,13 +18,6 @@ SAME_SITE = {"Origin": "http://testserver"}
 NOTES = "+ Yammer works well\n- Facebook is blocked <b>everywhere</b>\n? Who can we ask"
 
 
-@pytest.fixture
-def group(facilitator):
-    group = FlipchartGroupFactory(subject="Barriers to using social media")
-    group.facilitators.add(facilitator)
-    return group
-
-
 def capture_form(facilitator, group):
     url = reverse("workshops:group_capture", kwargs={"pk": group.pk})
     return facilitator, url, {"notes": NOTES, "kind": "comment", "key": str(uuid.uuid4())}, NOTES

@@ -19,15 +19,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def group(facilitator):
-    group = FlipchartGroupFactory(
-        subject="Barriers to using social media", prompt="What stops you using it at work?"
-    )
-    group.facilitators.add(facilitator)
-    return group
-
-
-@pytest.fixture
 def other_facilitator(db):
     return UserFactory(email="other.facilitator@example.gov.uk", roles=[roles.FACILITATORS])
 

@@ -9,7 +9,7 @@ from PIL.PngImagePlugin import PngInfo
 
 from accounts import roles
 from tests.conftest import client_for
-from tests.factories import FlipchartGroupFactory, UserFactory
+from tests.factories import UserFactory
 from workshops import photos
 from workshops.models import FlipchartPhoto
 
@@ -19,13 +19,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def group(facilitator):
-    group = FlipchartGroupFactory()
-    group.facilitators.add(facilitator)
-    return group
 
 
 def image_bytes(image_format, size=(40, 30), **save_options):

@@ -13,8 +13,6 @@ from tests.factories import (
     ContributionFactory,
     FlipchartGroupFactory,
     ThemeFactory,
-    UserFactory,
-    WorkshopFactory,
 )
 from workshops.models import Area, Contribution, FlipchartGroup, Theme
 
@@ -22,11 +20,6 @@ pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:workshops_contribution_changelist")
 ADD_TO_THEME = reverse("admin:workshops_contribution_add_to_theme")
-
-
-@pytest.fixture
-def workshop():
-    return WorkshopFactory(title="Social media guidelines: so what?")
 
 
 @pytest.fixture
@@ -46,11 +39,6 @@ def notes(groups):
         )
         for i in range(6)
     ]
-
-
-@pytest.fixture
-def staff_without_role(db):
-    return UserFactory(email="staff@example.gov.uk", is_staff=True)
 
 
 def area(slug):

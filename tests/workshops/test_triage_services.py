@@ -1,6 +1,6 @@
 import pytest
 
-from tests.factories import ContributionFactory, FlipchartGroupFactory, ThemeFactory, UserFactory
+from tests.factories import ContributionFactory, ThemeFactory, UserFactory
 from workshops.models import Area, Contribution, Theme
 from workshops.services import (
     MixedWorkshopsError,
@@ -16,11 +16,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def training():
     return Area.objects.get(slug="training")
-
-
-@pytest.fixture
-def group():
-    return FlipchartGroupFactory()
 
 
 def test_moving_to_an_area_records_who_triaged_and_when_with_history(group, training):
