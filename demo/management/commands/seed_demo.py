@@ -379,6 +379,10 @@ class Command(BaseCommand):
                         entered_at=entered_at,
                         triaged_by=users[roles.ORGANISERS] if area else None,
                         triaged_at=entered_at + datetime.timedelta(days=2) if area else None,
+                        # Sorted notes were reviewed as they were sorted; the rest still wait,
+                        # so the demo shows notes kept from the public until review.
+                        reviewed_by=users[roles.ORGANISERS] if area else None,
+                        reviewed_at=entered_at + datetime.timedelta(days=2) if area else None,
                     )
                 )
         Contribution.objects.bulk_create(notes)
