@@ -409,7 +409,8 @@ def contributions_move_to_area(
 
     def change(note):
         if note.area_id == area.pk:
-            return {}
+            # Already there, but a triager chose the area for it: that reviews it.
+            return _reviewed(by, now) if note.reviewed_at is None else {}
         changes = _sorted_into(note, area, by, now)
         if note.theme_id in themes_elsewhere:
             changes["theme"] = None

@@ -253,3 +253,14 @@ def test_a_note_hidden_before_reasons_were_kept_can_still_be_edited(group, triag
     note.refresh_from_db()
     assert note.text == "Corrected spelling"
     assert note.hidden_from_public
+
+
+def test_moving_an_unreviewed_note_to_the_area_it_has_reviews_it(group, triager, training):
+    (note,) = waiting(group, area=training)
+
+    moved = contributions_move_to_area(contributions=all_of([note]), area=training, by=triager)
+
+    note.refresh_from_db()
+    assert moved.moved == 1
+    assert note.reviewed_by == triager
+    assert note.triaged_by is None
