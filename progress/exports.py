@@ -10,7 +10,12 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from progress.selectors import public_actions, public_contributions
+from progress.selectors import (
+    notes_under_review,
+    public_actions,
+    public_contributions,
+    under_review_sentence,
+)
 from workshops.models import Workshop
 
 # A spreadsheet runs a cell starting with any of these as a formula; full-width forms included,
@@ -104,6 +109,10 @@ def contribution_rows(workshop: Workshop) -> list[list[str]]:
                 note.answer or note.closure_reason if is_question else "",
             ]
         )
+    # Notes still being reviewed are not listed; a line after a blank row says how many, so
+    # the headings stay the first row for whatever reads the file.
+    if under_review := notes_under_review(workshop):
+        rows += [[], [under_review_sentence(under_review)]]
     return [[neutralise(cell) for cell in row] for row in [CONTRIBUTION_HEADINGS, *rows]]
 
 
@@ -232,5 +241,6 @@ def feed(workshop: Workshop) -> dict:
             "attendance": workshop.actual_attendance,
         },
         "contributions": contributions,
+        "notes_under_review": notes_under_review(workshop),
         "actions": actions,
     }

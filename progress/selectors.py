@@ -36,6 +36,19 @@ def public_contributions(workshop: Workshop):
     )
 
 
+def notes_under_review(workshop: Workshop) -> int:
+    """How many of the workshop's notes are kept from the public until a triager reviews them
+    (a query)."""
+    return Contribution.objects.awaiting_review().filter(group__workshop=workshop).count()
+
+
+def under_review_sentence(count: int) -> str:
+    """What the public page and the exports say of the notes still being reviewed."""
+    if count == 1:
+        return "1 note is still being reviewed and will be published once it has been."
+    return f"{count} notes are still being reviewed and will be published once they have been."
+
+
 def public_actions(workshop: Workshop):
     """The workshop's actions with owner, latest update that says something, and every change
     that moved the date."""
@@ -85,8 +98,13 @@ class Progress:
     actions: list[ActionItem]
     questions: list[Contribution]
     contribution_count: int
+    under_review_count: int
     last_changed: datetime.datetime
     today: datetime.date
+
+    @property
+    def under_review(self) -> str:
+        return under_review_sentence(self.under_review_count) if self.under_review_count else ""
 
     @property
     def status_counts(self) -> dict[str, int]:
@@ -176,6 +194,7 @@ def workshop_progress(workshop: Workshop, today: datetime.date | None = None) ->
         actions=actions,
         questions=list(public_questions(workshop)),
         contribution_count=sum(s.contribution_count for s in shown),
+        under_review_count=notes_under_review(workshop),
         last_changed=max(last_changed),
         today=today,
     )

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
 
 from workshops.models import Area, FlipchartGroup, Theme, Workshop
 
@@ -13,7 +13,8 @@ PRESENT = Q(contributions__removed_at__isnull=True)
 class TriageCounts:
     areas: list[Area]
     groups: list[FlipchartGroup]
-    """Each with `total`, `untriaged` and `area_<pk>` counts of present notes."""
+    """Each with `total`, `untriaged`, `awaiting_review` and `area_<pk>` counts of present
+    notes."""
     themes: QuerySet[Theme]
     """Each with `contribution_count` of present notes."""
     actions_by_status: dict[str, int]
@@ -29,6 +30,10 @@ class TriageCounts:
     def untriaged(self) -> int:
         return sum(group.untriaged for group in self.groups)
 
+    @property
+    def awaiting_review(self) -> int:
+        return sum(group.awaiting_review for group in self.groups)
+
 
 def triage_counts(workshop: Workshop) -> TriageCounts:
     """Notes per group and area, themes with their notes, and actions per status: four queries."""
@@ -37,9 +42,16 @@ def triage_counts(workshop: Workshop) -> TriageCounts:
     def counted(condition=PRESENT):
         return Count("contributions", filter=PRESENT & condition)
 
+    # As ContributionQuerySet.awaiting_review counts them, in the same query as the rest.
+    awaiting_review = (
+        counted(Q(contributions__hidden_from_public=False, contributions__reviewed_at__isnull=True))
+        if workshop.notes_public_after_review
+        else Value(0)
+    )
     groups = workshop.groups.order_by("order", "pk").annotate(
         total=counted(),
         untriaged=counted(Q(contributions__area__isnull=True)),
+        awaiting_review=awaiting_review,
         **{f"area_{area.pk}": counted(Q(contributions__area=area)) for area in areas},
     )
     themes = (

@@ -106,6 +106,69 @@ def contributions_restore(*, contributions: QuerySet[Contribution], by) -> int:
     return len(restored)
 
 
+class HiddenReasonError(ValueError):
+    """A note is hidden from the public only for one of the reasons organisers can see."""
+
+
+@transaction.atomic
+def contributions_publish(*, contributions: QuerySet[Contribution], by) -> int:
+    """Review notes as they are, so they appear publicly where their workshop asks for review;
+    their area and theme stay as they are. Hidden notes stay hidden (unhide them to show them).
+    Returns how many were published."""
+    now = timezone.now()
+    published = _contributions_change(
+        contributions,
+        by=by,
+        now=now,
+        reason="Reviewed and published as it is",
+        change=lambda note: (
+            {} if note.reviewed_at is not None or note.hidden_from_public else _reviewed(by, now)
+        ),
+    )
+    return len(published)
+
+
+@transaction.atomic
+def contributions_hide(*, contributions: QuerySet[Contribution], by, reason: str) -> int:
+    """Keep notes off every public page, feed and export for `reason`, which organisers see;
+    hiding a note reviews it. A hidden note takes the new reason. Returns how many changed."""
+    if reason not in Contribution.HiddenReason.values or not reason:
+        raise HiddenReasonError("Select why the notes are hidden from the public")
+    label = Contribution.HiddenReason(reason).label
+    now = timezone.now()
+
+    def change(note):
+        changes = {}
+        if not note.hidden_from_public or note.hidden_reason != reason:
+            changes = {"hidden_from_public": True, "hidden_reason": reason}
+        if note.reviewed_at is None:
+            changes |= _reviewed(by, now)
+        return changes
+
+    hidden = _contributions_change(
+        contributions, by=by, now=now, reason=f"Hidden from the public: {label}", change=change
+    )
+    return len(hidden)
+
+
+@transaction.atomic
+def contributions_unhide(*, contributions: QuerySet[Contribution], by) -> int:
+    """Show hidden notes to the public again, their reason cleared; showing a note is a review
+    of it. Returns how many were shown again."""
+    now = timezone.now()
+
+    def change(note):
+        if not note.hidden_from_public:
+            return {}
+        changes = {"hidden_from_public": False, "hidden_reason": Contribution.HiddenReason.NONE}
+        return changes | (_reviewed(by, now) if note.reviewed_at is None else {})
+
+    shown = _contributions_change(
+        contributions, by=by, now=now, reason="Shown to the public again", change=change
+    )
+    return len(shown)
+
+
 # After Back, Chromium refills the textarea but fetches the page again, with a new one-time key,
 # so the key alone cannot recognise "Add notes" pressed again on the same notes. The same notes
 # (every line and kind, in order) from the same person for the same flipchart within this window
@@ -269,25 +332,54 @@ def _triage(area: Area | None, by, now) -> dict[str, Any]:
     }
 
 
+def _reviewed(by, now) -> dict[str, Any]:
+    """The fields that mark a note reviewed: a triager has read it and decided it may be public
+    (or hid it). Where the workshop asks for review, a note is public only after this."""
+    return {"reviewed_at": now, "reviewed_by": by}
+
+
+def _sorted_into(note: Contribution, area: Area | None, by, now) -> dict[str, Any]:
+    """The fields a note takes when a triager moves it into `area`: giving a note an area
+    reviews it, the first time; a later move keeps who reviewed it first (its history has the
+    rest), and untriaging a note does not take its review back."""
+    changes = _triage(area, by, now)
+    if area is not None and note.reviewed_at is None:
+        changes |= _reviewed(by, now)
+    return changes
+
+
 @transaction.atomic
 def contribution_save(*, contribution: Contribution, by) -> Contribution:
-    """Save a contribution edited by staff; a change of area records who triaged it and when.
-    A note in a theme with an area is in that area: without an area it takes the theme's, and
-    another area is refused (the form says so first)."""
+    """Save a contribution edited by staff; a change of area records who triaged it and when,
+    and reviews a note not yet reviewed. A note in a theme with an area is in that area: without
+    an area it takes the theme's, and another area is refused (the form says so first). A hidden
+    note needs a reason (and is reviewed by hiding it); a shown one has none."""
     theme_area_id = contribution.theme.area_id if contribution.theme_id else None
     if theme_area_id and contribution.area_id is None:
         contribution.area_id = theme_area_id
     if theme_area_id and contribution.area_id != theme_area_id:
         raise ThemeAreaError(f"“{contribution.theme}” is in {contribution.theme.area}.")
-    stored_area_id = (
-        Contribution.objects.filter(pk=contribution.pk).values_list("area_id", flat=True).first()
+    stored_area_id, stored_hidden = (
+        Contribution.objects.filter(pk=contribution.pk)
+        .values_list("area_id", "hidden_from_public")
+        .first()
         if contribution.pk
         else None
-    )
+    ) or (None, False)
+    now = timezone.now()
     if contribution.area_id != stored_area_id:
-        triaged = contribution.area_id is not None
-        contribution.triaged_by = by if triaged else None
-        contribution.triaged_at = timezone.now() if triaged else None
+        for name, value in _sorted_into(contribution, contribution.area, by, now).items():
+            setattr(contribution, name, value)
+    if not contribution.hidden_from_public:
+        contribution.hidden_reason = Contribution.HiddenReason.NONE
+    elif not stored_hidden:
+        # Hiding a note needs a reason and reviews it, as contributions_hide does; notes hidden
+        # before reasons were kept may stay without one.
+        if not contribution.hidden_reason:
+            raise HiddenReasonError("Select why the note is hidden from the public")
+        if contribution.reviewed_at is None:
+            for name, value in _reviewed(by, now).items():
+                setattr(contribution, name, value)
     contribution._history_user = by
     contribution.save()
     return contribution
@@ -317,8 +409,9 @@ def contributions_move_to_area(
 
     def change(note):
         if note.area_id == area.pk:
-            return {}
-        changes = _triage(area, by, now)
+            # Already there, but a triager chose the area for it: that reviews it.
+            return _reviewed(by, now) if note.reviewed_at is None else {}
+        changes = _sorted_into(note, area, by, now)
         if note.theme_id in themes_elsewhere:
             changes["theme"] = None
             note._change_reason = f"Moved to {area}, out of theme {themes_elsewhere[note.theme_id]}"
@@ -395,8 +488,10 @@ def contributions_add_to_theme(
         changes = {} if note.theme_id == theme.pk else {"theme": theme}
         if note.area_id != area.pk:
             (given if note.area_id is None else moved).append(note.pk)
-            changes |= _triage(area, by, now)
+            changes |= _sorted_into(note, area, by, now)
             note._change_reason = f"Added to theme {theme}, so in {area}"
+        elif changes and note.reviewed_at is None:
+            changes |= _reviewed(by, now)
         return changes
 
     everyone = Contribution.objects.filter(
@@ -426,9 +521,130 @@ def theme_save(*, theme: Theme, by) -> int:
         by=by,
         now=now,
         reason=f"Moved to {theme.area} with theme {theme}",
-        change=lambda note: {} if note.area_id == theme.area_id else _triage(theme.area, by, now),
+        change=lambda note: (
+            {} if note.area_id == theme.area_id else _sorted_into(note, theme.area, by, now)
+        ),
     )
     return len(moved)
+
+
+class ThemeNameError(ValueError):
+    """A theme's name is blank or already used by another theme of its workshop."""
+
+
+def _theme_name(*, workshop_id: int, name: str, other_than: Theme | None = None) -> str:
+    """The name stripped, refused when blank or when the workshop has a theme of that name
+    whatever its case."""
+    name = name.strip()
+    if not name:
+        raise ThemeNameError("Enter a name for the theme")
+    taken = Theme.objects.filter(workshop_id=workshop_id, name__iexact=name)
+    if other_than is not None:
+        taken = taken.exclude(pk=other_than.pk)
+    if taken.exists():
+        raise ThemeNameError(f"This workshop already has a theme called “{name}”")
+    return name
+
+
+@transaction.atomic
+def theme_rename(*, theme: Theme, name: str, by) -> Theme:
+    """Give a theme a new name, unique in its workshop; its notes and actions stay with it.
+    (Themes keep no history of their own: the public page shows the name it has now.)"""
+    theme.name = _theme_name(workshop_id=theme.workshop_id, name=name, other_than=theme)
+    theme.save(update_fields=["name"])
+    return theme
+
+
+@dataclass(frozen=True)
+class ThemesMerged:
+    survivor: Theme
+    merged: list[str]
+    notes: int
+    moved_area: int
+    actions: int
+
+
+@transaction.atomic
+def themes_merge(*, survivor: Theme, others, by) -> ThemesMerged:
+    """Fold other themes of the survivor's workshop into it: their notes (removed ones too) and
+    actions move to the survivor, each note with history, and the other themes go. The survivor
+    keeps its name, summary and area; notes from a theme of another area move to its area, as
+    notes added to a theme do. An action keeps its own area and owner, which were promised
+    publicly: only its theme changes, with history."""
+    others = [theme for theme in others if theme.pk != survivor.pk]
+    if not others:
+        raise ValueError("Choose at least one other theme to merge into the survivor.")
+    if any(theme.workshop_id != survivor.workshop_id for theme in others):
+        raise MixedWorkshopsError("Choose themes from one workshop to merge.")
+    names = {theme.pk: theme.name for theme in others}
+    notes = Contribution.objects.filter(theme__in=list(names))
+    area = theme_area_for(contributions=notes, theme=survivor, area=None)
+    if survivor.area_id != area.pk:
+        survivor.area = area
+        survivor.save(update_fields=["area"])
+    now = timezone.now()
+    moved_area = []
+
+    def change(note):
+        merged = f"Theme {names[note.theme_id]} merged into {survivor}"
+        changes = {"theme": survivor}
+        if note.area_id != area.pk:
+            moved_area.append(note.pk)
+            changes |= _sorted_into(note, area, by, now)
+            merged += f", so in {area}"
+        note._change_reason = merged
+        return changes
+
+    moved = _contributions_change(notes, by=by, now=now, reason="Themes merged", change=change)
+    # The actions app builds on this one, so its model is reached through the relation.
+    actions = list(survivor.actions.model.objects.filter(theme__in=list(names)))
+    for action in actions:
+        action._change_reason = f"Theme {names[action.theme_id]} merged into {survivor}"
+        action.theme = survivor
+        action.updated_at = now
+    if actions:
+        bulk_update_with_history(
+            actions,
+            survivor.actions.model,
+            ["theme", "updated_at"],
+            default_user=by,
+            default_change_reason="Themes merged",
+            default_date=now,
+        )
+    Theme.objects.filter(pk__in=list(names)).delete()
+    workshops_progress_changed(workshops=Workshop.objects.filter(pk=survivor.workshop_id))
+    return ThemesMerged(
+        survivor=survivor,
+        merged=sorted(names.values()),
+        notes=len(moved),
+        moved_area=len(moved_area),
+        actions=len(actions),
+    )
+
+
+@transaction.atomic
+def theme_split(*, theme: Theme, contributions: QuerySet[Contribution], new_name: str, by) -> Theme:
+    """Move some of a theme's notes to a new theme of the same workshop and area, each note with
+    history; returns the new theme."""
+    notes = Contribution.objects.filter(pk__in=contributions.order_by().values("pk"))
+    if not notes.exists():
+        raise ValueError("Select the notes to move to the new theme.")
+    if notes.exclude(theme=theme).exists():
+        raise ThemeAreaError(f"Select notes of the theme “{theme}” only.")
+    name = _theme_name(workshop_id=theme.workshop_id, name=new_name)
+    new = Theme.objects.create(workshop_id=theme.workshop_id, name=name, area=theme.area)
+    now = timezone.now()
+
+    def change(note):
+        changes = {"theme": new}
+        if new.area_id and note.area_id != new.area_id:
+            changes |= _sorted_into(note, new.area, by, now)
+        return changes
+
+    _contributions_change(
+        notes, by=by, now=now, reason=f"Split from theme {theme} into {new}", change=change
+    )
+    return new
 
 
 class QuestionClosureError(ValueError):

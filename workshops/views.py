@@ -73,8 +73,9 @@ class WorkshopDetailView(DetailView):
 
     def get_queryset(self):
         # The workshop page is the public's (organisers preview a draft as the public will see
-        # it), so it counts only notes the public may see.
-        shown = Contribution.objects.present().filter(hidden_from_public=False)
+        # it), so it counts only notes the public may see: reviewed where the workshop asks
+        # for review, and not hidden.
+        shown = Contribution.objects.present().reviewed().filter(hidden_from_public=False)
         groups = FlipchartGroup.objects.annotate(note_count=note_count(shown))
         return workshops_for(self.request.user).prefetch_related(
             Prefetch("groups", queryset=groups)

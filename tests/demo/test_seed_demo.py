@@ -3,6 +3,7 @@ import base64
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from django_otp import match_token
 from django_otp.oath import totp
 
@@ -113,3 +114,27 @@ def test_seeding_refuses_to_create_known_passwords_without_debug(settings):
     with pytest.raises(CommandError, match="only runs with DEBUG on"):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+def test_the_demo_shows_review_before_public(debug_on):
+    call_command("seed_demo")
+    workshop = Workshop.objects.get(slug=DEMO_SLUG)
+    notes = Contribution.objects.filter(group__workshop=workshop)
+
+    assert workshop.notes_public_after_review
+    assert notes.filter(area__isnull=False).awaiting_review().count() == 0
+    assert notes.awaiting_review().count() == 3
+    assert notes.public().count() == notes.count() - 4
+    hidden = notes.get(hidden_from_public=True)
+    assert hidden.hidden_reason == Contribution.HiddenReason.PERSONAL_DATA
+    assert hidden.reviewed_at is not None
+    assert notes.filter(area__isnull=True).public().exists()
+
+
+def test_the_demo_progress_page_counts_the_notes_being_reviewed(debug_on, client):
+    call_command("seed_demo")
+
+    html = client.get(reverse("progress:workshop_progress", kwargs={"slug": DEMO_SLUG})).text
+
+    assert "3 notes are still being reviewed" in html
+    assert "07700 900461" not in html

@@ -22,7 +22,7 @@ from workshops.admin.widgets import (
     RenderedChoices,
     action_checkbox_html,
 )
-from workshops.edit_conflicts import EditConflictAdminMixin
+from workshops.edit_conflicts import EditConflictAdminMixin, EditConflictForm
 from workshops.models import Area, Contribution, FlipchartGroup, Theme, Workshop
 from workshops.services import (
     MixedWorkshopsError,
@@ -30,9 +30,12 @@ from workshops.services import (
     ThemeAreaError,
     contribution_save,
     contributions_add_to_theme,
+    contributions_hide,
     contributions_move_to_area,
+    contributions_publish,
     contributions_remove,
     contributions_restore,
+    contributions_unhide,
     contributions_workshop,
 )
 
@@ -128,6 +131,24 @@ class TriagedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReviewFilter(admin.SimpleListFilter):
+    """Notes kept from the public until a triager reviews them, counted as the triage overview
+    and the public page count them (ContributionQuerySet.awaiting_review)."""
+
+    title = "review"
+    parameter_name = "reviewed"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Not yet reviewed"), ("yes", "Reviewed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.awaiting_review()
+        if self.value() == "yes":
+            return queryset.reviewed()
+        return queryset
+
+
 class GroupFilter(admin.SimpleListFilter):
     """The flipchart groups of the workshop chosen in the workshop filter."""
 
@@ -210,6 +231,27 @@ class ContributionTriageFormSet(BaseModelFormSet):
         return form
 
 
+class ContributionChangeForm(EditConflictForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        newly_hidden = cleaned_data.get("hidden_from_public") and not (
+            self.instance.pk
+            and Contribution.objects.filter(pk=self.instance.pk, hidden_from_public=True).exists()
+        )
+        if newly_hidden and not cleaned_data.get("hidden_reason"):
+            self.add_error("hidden_reason", "Select why the note is hidden from the public")
+        return cleaned_data
+
+
+class HideForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why are these notes hidden from the public?",
+        choices=[("", "Choose a reason"), *Contribution.HiddenReason.choices[1:]],
+        help_text="Organisers see the reason; the public sees neither the notes nor the reason.",
+        error_messages={"required": "Select why the notes are hidden from the public"},
+    )
+
+
 class AddToThemeForm(forms.Form):
     theme = forms.ModelChoiceField(
         Theme.objects.none(),
@@ -217,7 +259,13 @@ class AddToThemeForm(forms.Form):
         label="An existing theme",
         empty_label="Choose a theme",
     )
-    new_theme_name = forms.CharField(label="Or a new theme called", max_length=200, required=False)
+    new_theme_name = forms.CharField(
+        label="Or a new theme called",
+        max_length=200,
+        required=False,
+        help_text="Notes already in a theme leave it: to split a theme, select some of its "
+        "notes and name a new theme.",
+    )
     area = forms.ModelChoiceField(
         Area.objects.all(),
         required=False,
@@ -254,6 +302,7 @@ class AddToThemeForm(forms.Form):
 
 @admin.register(Contribution)
 class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
+    form = ContributionChangeForm
     list_display = [
         "text",
         "group",
@@ -273,10 +322,12 @@ class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
         "area",
         "kind",
         TriagedFilter,
+        ReviewFilter,
         HasActionFilter,
         RemovedFilter,
         "reach",
         "hidden_from_public",
+        "hidden_reason",
     ]
     ordering = ["entered_at", "pk"]
     search_fields = ["text"]
@@ -302,7 +353,15 @@ class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
         "closure_reason",
         "closed_by",
     ]
-    actions = ["add_to_theme", "create_action", "remove_selected", "restore_selected"]
+    actions = [
+        "publish_selected",
+        "hide_selected",
+        "unhide_selected",
+        "add_to_theme",
+        "create_action",
+        "remove_selected",
+        "restore_selected",
+    ]
 
     def lookup_allowed(self, lookup, value, request):
         # The workshop filter keeps the address the stock related filter had.
@@ -316,6 +375,11 @@ class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
                 "add-to-theme/",
                 self.admin_site.admin_view(self.add_to_theme_view),
                 name="workshops_contribution_add_to_theme",
+            ),
+            path(
+                "hide/",
+                self.admin_site.admin_view(self.hide_view),
+                name="workshops_contribution_hide",
             ),
             *super().get_urls(),
         ]
@@ -402,6 +466,49 @@ class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
             messages.SUCCESS,
         )
 
+    @admin.action(description="Publish as they are", permissions=["change"])
+    def publish_selected(self, request, queryset):
+        count = contributions_publish(contributions=queryset, by=request.user)
+        message = (
+            ngettext(
+                "%d contribution reviewed and published as it is.",
+                "%d contributions reviewed and published as they are.",
+                count,
+            )
+            % count
+        )
+        hidden = queryset.filter(hidden_from_public=True).count()
+        if hidden:
+            message += (
+                " "
+                + ngettext(
+                    "%d hidden contribution stays hidden: show it to the public again first.",
+                    "%d hidden contributions stay hidden: show them to the public again first.",
+                    hidden,
+                )
+                % hidden
+            )
+        self.message_user(request, message, messages.SUCCESS)
+
+    @admin.action(description="Hide from the public…", permissions=["change"])
+    def hide_selected(self, request, queryset):
+        url = selection_url("admin:workshops_contribution_hide", queryset, request)
+        return HttpResponseRedirect(url) if url else None
+
+    @admin.action(description="Show to the public again", permissions=["change"])
+    def unhide_selected(self, request, queryset):
+        count = contributions_unhide(contributions=queryset, by=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%d contribution shown to the public again.",
+                "%d contributions shown to the public again.",
+                count,
+            )
+            % count,
+            messages.SUCCESS,
+        )
+
     @admin.action(description="Add to theme…", permissions=["change"])
     def add_to_theme(self, request, queryset):
         return self._open_for_one_workshop(
@@ -464,6 +571,40 @@ class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
             "back_url": back,
         }
         return TemplateResponse(request, "admin/workshops/contribution/add_to_theme.html", context)
+
+    def hide_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        back = contribution_list_url(request)
+        contributions = Contribution.objects.filter(pk__in=selected_ids(request))
+        if not contributions.exists():
+            self.message_user(request, "Select the contributions to hide first.", messages.ERROR)
+            return HttpResponseRedirect(back)
+        form = HideForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            count = contributions_hide(contributions=contributions, by=request.user, reason=reason)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d contribution hidden from the public: %(reason)s.",
+                    "%(count)d contributions hidden from the public: %(reason)s.",
+                    count,
+                )
+                % {"count": count, "reason": Contribution.HiddenReason(reason).label.lower()},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(back)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Hide from the public",
+            "subtitle": None,
+            "opts": self.opts,
+            "form": form,
+            "contributions": contributions.select_related("group__workshop"),
+            "back_url": back,
+        }
+        return TemplateResponse(request, "admin/workshops/contribution/hide.html", context)
 
 
 def theme_added_message(added: ThemeAdded) -> str:

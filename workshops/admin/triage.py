@@ -63,6 +63,7 @@ def triage_overview_view(model_admin, request, object_id):
             for area, count in zip(counts.areas, area_totals, strict=True)
         ],
         "untriaged": cell(counts.untriaged, "not yet triaged", triaged="no"),
+        "awaiting_review": cell(counts.awaiting_review, "not yet reviewed", reviewed="no"),
         "total": cell(counts.total, "in all"),
         "percent_triaged": percent(counts.total - counts.untriaged, counts.total),
     }

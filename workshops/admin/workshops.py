@@ -2,13 +2,15 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from feedback_site.admin_site import ReadOnlyInline
+from feedback_site.admin_site import ReadOnlyInline, changelist_url, selected_ids, selection_url
 from workshops.admin.triage import create_action_from_theme_url, triage_overview_view
 from workshops.edit_conflicts import EditConflictAdminMixin
 from workshops.models import (
@@ -19,7 +21,7 @@ from workshops.models import (
     Theme,
     Workshop,
 )
-from workshops.services import theme_save
+from workshops.services import ThemeAreaError, ThemesMerged, theme_save, themes_merge
 
 
 class FlipchartGroupInline(admin.StackedInline):
@@ -56,7 +58,7 @@ class WorkshopAdmin(EditConflictAdminMixin, admin.ModelAdmin):
         (None, {"fields": ["title", "slug", "event", "purpose", "description"]}),
         ("When and where", {"fields": ["date", "start_time", "duration_minutes", "location"]}),
         ("Attendance", {"fields": ["expected_attendance", "actual_attendance"]}),
-        ("Publishing", {"fields": ["is_published"]}),
+        ("Publishing", {"fields": ["is_published", "notes_public_after_review"]}),
     ]
     actions = ["download_exports"]
 
@@ -153,6 +155,22 @@ class ThemeForm(forms.ModelForm):
         return area
 
 
+class MergeThemesForm(forms.Form):
+    survivor = forms.ModelChoiceField(
+        Theme.objects.none(),
+        label="Keep this theme",
+        empty_label="Choose the theme to keep",
+        help_text="The other themes' notes and actions move to it, and the other themes go. "
+        "It keeps its name, summary and area: notes from a theme of another area move to "
+        "its area. Actions keep their own area and owner.",
+        error_messages={"required": "Choose the theme to keep"},
+    )
+
+    def __init__(self, *args, themes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["survivor"].queryset = themes
+
+
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
     form = ThemeForm
@@ -160,6 +178,68 @@ class ThemeAdmin(admin.ModelAdmin):
     list_select_related = ["workshop", "area"]
     list_filter = ["workshop", "area"]
     search_fields = ["name", "summary"]
+    actions = ["merge_selected"]
+
+    def get_urls(self):
+        return [
+            path(
+                "merge/",
+                self.admin_site.admin_view(self.merge_view),
+                name="workshops_theme_merge",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description="Merge selected themes…", permissions=["change"])
+    def merge_selected(self, request, queryset):
+        url = selection_url("admin:workshops_theme_merge", queryset, request)
+        return HttpResponseRedirect(url) if url else None
+
+    def merge_view(self, request):
+        if not (
+            self.has_change_permission(request)
+            and request.user.has_perm("workshops.change_contribution")
+        ):
+            raise PermissionDenied
+        filters = request.GET.get("_changelist_filters", "")
+        back = changelist_url(Theme) + (f"?{filters}" if filters else "")
+        themes = (
+            Theme.objects.filter(pk__in=selected_ids(request))
+            .select_related("workshop", "area")
+            .annotate(
+                contribution_count=Count(
+                    "contributions", filter=Q(contributions__removed_at__isnull=True)
+                )
+            )
+            .order_by("name")
+        )
+        if len({theme.workshop_id for theme in themes}) != 1 or len(themes) < 2:
+            self.message_user(
+                request, "Select two or more themes of one workshop to merge.", messages.ERROR
+            )
+            return HttpResponseRedirect(back)
+        form = MergeThemesForm(request.POST if request.method == "POST" else None, themes=themes)
+        if request.method == "POST" and form.is_valid():
+            survivor = form.cleaned_data["survivor"]
+            try:
+                merged = themes_merge(survivor=survivor, others=themes, by=request.user)
+            except ThemeAreaError as error:
+                form.add_error("survivor", str(error))
+            else:
+                self.message_user(request, themes_merged_message(merged), messages.SUCCESS)
+                return HttpResponseRedirect(back)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge themes",
+            "subtitle": None,
+            "opts": self.opts,
+            "form": form,
+            "themes": themes,
+            "workshop": themes[0].workshop,
+            "areas": {theme.area for theme in themes},
+            "back_url": back,
+        }
+        return TemplateResponse(request, "admin/workshops/theme/merge.html", context)
 
     def get_queryset(self, request):
         return (
@@ -197,3 +277,26 @@ class ThemeAdmin(admin.ModelAdmin):
             create_action_from_theme_url(theme),
             theme,
         )
+
+
+def themes_merged_message(merged: ThemesMerged) -> str:
+    message = ngettext(
+        "Merged %(names)s into “%(survivor)s”: %(notes)d contribution moved",
+        "Merged %(names)s into “%(survivor)s”: %(notes)d contributions moved",
+        merged.notes,
+    ) % {
+        "names": ", ".join(f"“{name}”" for name in merged.merged),
+        "survivor": merged.survivor,
+        "notes": merged.notes,
+    }
+    if merged.moved_area:
+        message += ngettext(
+            " (%(count)d of them to %(area)s)",
+            " (%(count)d of them to %(area)s)",
+            merged.moved_area,
+        ) % {"count": merged.moved_area, "area": merged.survivor.area}
+    if merged.actions:
+        message += ngettext(", and %(count)d action", ", and %(count)d actions", merged.actions) % {
+            "count": merged.actions
+        }
+    return message + "."

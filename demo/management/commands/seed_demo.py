@@ -31,6 +31,20 @@ DEMO_LOGINS = [
     ("owner@example.gov.uk", "Demo Owner", "Digital Leaders network member", roles.OWNERS),
 ]
 
+# The demo workshop asks for review before notes are public. Notes with an area were reviewed
+# when they were sorted, the rest published as they are, except these: three still waiting for a
+# triager, and one hidden from the public for the reason organisers see.
+WAITING_FOR_REVIEW = {
+    "Pressure of additional channels on small teams",
+    "Customer expectations keep rising",
+    "Yammer is the main tool we talk about",
+}
+HIDDEN = {
+    "Ask Sam Patel in our press office on 07700 900461 how she got Yammer approved": (
+        Contribution.HiddenReason.PERSONAL_DATA
+    ),
+}
+
 # (subject, prompt, facilitator shown as, notes); a note is (text, kind, reach, area slug, theme)
 GROUPS = [
     (
@@ -231,6 +245,13 @@ GROUPS = [
             ),
             ("Yammer is the main tool we talk about", Kind.COMMENT, Reach.MOST, None, None),
             (
+                "Ask Sam Patel in our press office on 07700 900461 how she got Yammer approved",
+                Kind.IDEA,
+                Reach.ONE,
+                None,
+                None,
+            ),
+            (
                 "Most of us have no access even to the basic tools",
                 Kind.NEGATIVE,
                 Reach.MOST,
@@ -379,10 +400,16 @@ class Command(BaseCommand):
                         entered_at=entered_at,
                         triaged_by=users[roles.ORGANISERS] if area else None,
                         triaged_at=entered_at + datetime.timedelta(days=2) if area else None,
-                        # Sorted notes were reviewed as they were sorted; the rest still wait,
-                        # so the demo shows notes kept from the public until review.
-                        reviewed_by=users[roles.ORGANISERS] if area else None,
-                        reviewed_at=entered_at + datetime.timedelta(days=2) if area else None,
+                        hidden_from_public=text in HIDDEN,
+                        hidden_reason=HIDDEN.get(text, Contribution.HiddenReason.NONE),
+                        **(
+                            {}
+                            if text in WAITING_FOR_REVIEW
+                            else {
+                                "reviewed_by": users[roles.ORGANISERS],
+                                "reviewed_at": entered_at + datetime.timedelta(days=1),
+                            }
+                        ),
                     )
                 )
         Contribution.objects.bulk_create(notes)
