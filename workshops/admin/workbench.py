@@ -231,6 +231,17 @@ class Item:
     controls: SafeString
     error: WorkbenchError | None
     photos_url: str
+    first_area_pk: int | None = None
+
+    @property
+    def error_target(self) -> str:
+        """The id of the control an error summary's link moves to."""
+        name = self.error.field if self.error else ""
+        if name in ("theme", "new_theme"):
+            return f"n{self.note.pk}-{name}"
+        if name == "hidden_reason":
+            return f"n{self.note.pk}-hide-no"
+        return f"n{self.note.pk}-area-{self.first_area_pk}"
 
 
 def items_for(bench: Bench, notes, first_number: int, choices=None, errors=None) -> list[Item]:
@@ -252,6 +263,7 @@ def items_for(bench: Bench, notes, first_number: int, choices=None, errors=None)
                 controls=mark_safe(html.render(note, choice, error)),
                 error=error,
                 photos_url=photos_url,
+                first_area_pk=bench.areas[0].pk if bench.areas else None,
             )
         )
     return items
