@@ -104,12 +104,14 @@ class Bench:
         }
         for group in groups.values():
             group.workshop = workshop
-        return cls(
-            workshop=workshop,
-            areas=list(Area.objects.order_by("order", "name")),
-            themes=list(workshop.themes.order_by("name")),
-            groups=groups,
-        )
+        areas = list(Area.objects.order_by("order", "name"))
+        areas_by_id = {area.pk: area for area in areas}
+        themes = list(workshop.themes.order_by("name"))
+        for theme in themes:
+            theme.workshop = workshop
+            if theme.area_id:
+                theme.area = areas_by_id[theme.area_id]
+        return cls(workshop=workshop, areas=areas, themes=themes, groups=groups)
 
     def parse(self, choice: Choice) -> dict:
         """The service's arguments for a choice; WorkbenchError for values not on offer."""
@@ -407,7 +409,7 @@ def save_one(request, bench: Bench):
         saved = contribution_triage(contribution=note, by=request.user, **bench.parse(choice))
     except WorkbenchError as error:
         return json_error(error.message, field_name=error.field)
-    theme = Theme.objects.filter(pk=saved.theme_id).first() if saved.theme_id else None
+    theme = saved.theme if saved.theme_id else None
     created = theme is not None and str(theme.pk) not in bench.themes_by_pk
     return JsonResponse(
         {
