@@ -211,7 +211,6 @@
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-expanded", "false");
     input.setAttribute("aria-controls", list.id);
-    input.setAttribute("aria-describedby", "wb-shortcuts-title");
     var theme = themeById(select.value);
     if (theme) {
       input.value = theme.name;
