@@ -191,6 +191,34 @@ class NoteHtml:
             parts.append("</optgroup>")
         return "".join(parts)
 
+    def note(self, item: "Item") -> str:
+        """The whole note: what was said, where, and its controls."""
+        note, pk, number = item.note, item.note.pk, item.number
+        group = escape(note.group.subject)
+        meta = [f"<span>{group}</span>", f"<span>{escape(note.get_kind_display())}</span>"]
+        if note.reach:
+            meta.append(f"<span>shared by {escape(note.get_reach_display().lower())}</span>")
+        if item.photos_url:
+            meta.append(
+                f'<a href="{item.photos_url}">Photos of the flipchart<span class="visually-hidden">'
+                f" of {group}</span> ({note.group.photo_count})</a>"
+            )
+        text = escape(note.text).replace("\n", "<br>")
+        return (
+            f'<li class="wb-note{" wb-note-error" if item.error else ""}" id="note-{pk}" '
+            f'data-note="{pk}" tabindex="-1" aria-labelledby="note-{pk}-title">'
+            f'<input type="hidden" name="notes" value="{pk}">'
+            f'<h2 class="wb-title" id="note-{pk}-title">Note {number}'
+            f'<span class="wb-done-flag" hidden> (saved)</span></h2>'
+            f'<p class="wb-meta"><span class="wb-select"><input type="checkbox" name="selected" '
+            f'value="{pk}" id="select-{pk}" form="wb-bulk"><label for="select-{pk}">Select'
+            f'<span class="visually-hidden"> note {number}</span></label></span>'
+            f"{' · '.join(meta)}</p>"
+            f'<blockquote class="wb-text">{text}</blockquote>'
+            f"{item.controls}"
+            f'<p class="wb-note-status" id="note-{pk}-status"></p></li>'
+        )
+
     def render(self, note: Contribution, choice: Choice, error: WorkbenchError | None) -> str:
         pk = note.pk
         p = f"n{pk}"
@@ -234,6 +262,7 @@ class Item:
     error: WorkbenchError | None
     photos_url: str
     first_area_pk: int | None = None
+    html: str = ""
 
     @property
     def error_target(self) -> str:
@@ -268,6 +297,8 @@ def items_for(bench: Bench, notes, first_number: int, choices=None, errors=None)
                 first_area_pk=bench.areas[0].pk if bench.areas else None,
             )
         )
+        # Every value in it was escaped by NoteHtml.
+        items[-1].html = mark_safe(html.note(items[-1]))
     return items
 
 
