@@ -522,3 +522,14 @@ def test_a_workbench_save_issues_the_same_queries_at_100_and_2000_notes(
     assert counts[0] == counts[2]
     with django_assert_max_num_queries(20):
         save_one(client, workshop, notes[5], theme=theme.pk)
+
+
+def test_selected_notes_return_only_to_the_workbench(organiser, workshop, notes):
+    client = client_for(organiser)
+    data = {"action": "bulk", "selected": [notes[0].pk], "bulk-area": area("training").pk}
+
+    elsewhere = client.post(save_url(workshop), data | {"next": "https://example.com/?x"})
+    back = client.post(save_url(workshop), data | {"next": page_url(workshop, page=2)})
+
+    assert elsewhere.url == page_url(workshop)
+    assert back.url == page_url(workshop, page=2)

@@ -467,6 +467,13 @@ def undo_one(request, bench: Bench):
     )
 
 
+def back_to_page(request, bench: Bench) -> HttpResponseRedirect:
+    """Back to the workbench page the form was sent from; only ever to this workbench."""
+    home = workbench_url(bench.workshop)
+    sent_from = request.POST.get("next", "")
+    return HttpResponseRedirect(sent_from if sent_from.startswith(f"{home}?") else home)
+
+
 def save_selected(request, bench: Bench):
     ids = [int(pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
     notes = Contribution.objects.present().filter(pk__in=ids, group_id__in=list(bench.groups))
@@ -489,7 +496,7 @@ def save_selected(request, bench: Bench):
         if wants_json(request):
             return json_error(message, field_name=getattr(error, "field", ""))
         messages.error(request, message)
-        return HttpResponseRedirect(request.POST.get("next") or workbench_url(bench.workshop))
+        return back_to_page(request, bench)
     message = ngettext(
         "%(count)d selected note saved.", "%(count)d selected notes saved.", len(triaged.changed)
     ) % {"count": len(triaged.changed)}
@@ -506,7 +513,7 @@ def save_selected(request, bench: Bench):
             }
         )
     messages.success(request, message)
-    return HttpResponseRedirect(request.POST.get("next") or workbench_url(bench.workshop))
+    return back_to_page(request, bench)
 
 
 def is_unchanged(note: Contribution, choice: Choice) -> bool:
