@@ -326,6 +326,14 @@ class ContributionQuerySet(models.QuerySet):
             group__workshop__notes_public_after_review=True,
         )
 
+    def to_triage(self):
+        """Present notes still wanting a triager: without an area and not hidden, or not yet
+        reviewed. The triage workbench opens on these."""
+        return self.present().filter(
+            models.Q(area__isnull=True, hidden_from_public=False)
+            | models.Q(reviewed_at__isnull=True)
+        )
+
     def public(self):
         """What the public may see: present, reviewed (where the workshop asks for review), not
         hidden, from published workshops."""

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -722,3 +722,243 @@ def question_route(*, question: Contribution, by) -> Contribution:
     if not question.action_sources.exists():
         raise QuestionClosureError("Link the question to an action before routing it")
     return _close(question, by, Contribution.Closure.ROUTED)
+
+
+# The triage workbench: one note at a time from the keyboard, or several selected at once.
+
+WORKBENCH_REASON = "Triaged in the workbench"
+WORKBENCH_UNDO_REASON = "Undid a workbench save"
+# What a workbench save may change, and so what undoing it puts back.
+WORKBENCH_FIELDS = [
+    "area",
+    "theme",
+    "hidden_from_public",
+    "hidden_reason",
+    "triaged_at",
+    "triaged_by",
+    "reviewed_at",
+    "reviewed_by",
+]
+
+
+class WorkbenchError(ValueError):
+    """A workbench choice that cannot be saved; the message says what to do instead, `field`
+    which choice it is about."""
+
+    def __init__(self, message: str, *, field: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NothingToUndo(WorkbenchError):
+    """The note's latest change is not a workbench save that can be taken back."""
+
+
+def workbench_theme(
+    *, workshop: Workshop, area: Area | None, theme: Theme | None, new_theme_name: str = ""
+) -> Theme | None:
+    """The theme a workbench choice names, made if it is new (a same-named theme of the workshop
+    is reused), given `area` if it has none. A theme of another area than `area` is refused."""
+    name = new_theme_name.strip()
+    if theme is not None and name:
+        raise WorkbenchError("Choose a theme or name a new one, not both", field="theme")
+    if name:
+        theme = Theme.objects.filter(workshop=workshop, name__iexact=name).first()
+        if theme is None:
+            if area is None:
+                raise WorkbenchError("Select an area for the new theme", field="area")
+            return Theme.objects.create(workshop=workshop, name=name, area=area)
+    if theme is None:
+        return None
+    if theme.workshop_id != workshop.pk:
+        raise WorkbenchError("Choose a theme from this workshop", field="theme")
+    if theme.area_id is None:
+        if area is None:
+            raise WorkbenchError(f"Select an area: “{theme}” has none yet", field="area")
+        theme.area = area
+        theme.save(update_fields=["area"])
+    elif area is not None and theme.area_id != area.pk:
+        raise WorkbenchError(
+            f"“{theme}” is in {theme.area}: choose that area or another theme", field="theme"
+        )
+    return theme
+
+
+def _workbench_changes(
+    note: Contribution,
+    *,
+    by,
+    now,
+    area: Area | None,
+    theme: Theme | None,
+    hidden_reason: str | None,
+    themes_by_pk: dict[int, Theme] | None = None,
+) -> dict[str, Any]:
+    """The fields a note takes from a workbench choice. A theme sets the area; a new area
+    clears a theme of another area; `hidden_reason` None leaves hiding alone, "" shows the note.
+    Every choice marks the note reviewed."""
+    if theme is not None:
+        area = theme.area
+    changes: dict[str, Any] = {}
+    if area is not None and note.area_id != area.pk:
+        changes |= _triage(area, by, now)
+    if theme is not None:
+        if note.theme_id != theme.pk:
+            changes["theme"] = theme
+    elif area is not None and note.theme_id:
+        current = (themes_by_pk or {}).get(note.theme_id) or note.theme
+        if current.area_id != area.pk:
+            changes["theme"] = None
+    if hidden_reason is not None:
+        hidden = bool(hidden_reason)
+        if note.hidden_from_public != hidden or note.hidden_reason != hidden_reason:
+            changes["hidden_from_public"] = hidden
+            changes["hidden_reason"] = hidden_reason
+    changes["reviewed_at"] = now
+    changes["reviewed_by"] = by
+    return changes
+
+
+def _check_hidden_reason(hidden_reason: str | None) -> None:
+    if hidden_reason is not None and hidden_reason not in Contribution.HiddenReason.values:
+        raise WorkbenchError("Select why the note is hidden", field="hidden_reason")
+
+
+def _keep_state_before(notes: QuerySet[Contribution]) -> None:
+    """Notes stored in bulk (at capture) have no history yet: record the state they are in,
+    dated when it was last changed, so that history holds what a workbench save replaces and
+    undo can put it back."""
+    without = list(notes.order_by().exclude(Exists(Contribution.history.filter(id=OuterRef("pk")))))
+    for note in without:
+        note._history_date = note.updated_at
+    if without:
+        Contribution.history.bulk_history_create(without, default_change_reason="As captured")
+
+
+@transaction.atomic
+def contribution_triage(
+    *,
+    contribution: Contribution,
+    by,
+    area: Area | None,
+    theme: Theme | None = None,
+    new_theme_name: str = "",
+    hidden_reason: str = "",
+) -> Contribution:
+    """Save one note's triage from the workbench: its area, theme (existing or new) and whether
+    it is hidden from the public and why; marks it reviewed by `by`, with one history row.
+    A note needs an area (or a theme, which brings one) unless it is hidden."""
+    _check_hidden_reason(hidden_reason)
+    workshop = contribution.group.workshop
+    theme = workbench_theme(
+        workshop=workshop, area=area, theme=theme, new_theme_name=new_theme_name
+    )
+    if area is None and theme is None and not hidden_reason:
+        raise WorkbenchError("Select an area", field="area")
+    notes = Contribution.objects.filter(pk=contribution.pk)
+    _keep_state_before(notes)
+    now = timezone.now()
+    changed = _contributions_change(
+        notes,
+        by=by,
+        now=now,
+        reason=WORKBENCH_REASON,
+        change=lambda note: _workbench_changes(
+            note, by=by, now=now, area=area, theme=theme, hidden_reason=hidden_reason
+        ),
+    )
+    if not changed:
+        raise WorkbenchError("This note has been removed")
+    saved = changed[0]
+    saved.group = contribution.group
+    return saved
+
+
+@transaction.atomic
+def contribution_triage_undo(*, contribution: Contribution, by) -> Contribution:
+    """Take back `by`'s last workbench save of a note: its fields return to the values its
+    history held before, with a history row of their own. Refused (NothingToUndo) when the
+    note's latest change is anything else."""
+    records = list(contribution.history.order_by("-history_date", "-history_id")[:2])
+    if (
+        len(records) < 2
+        or records[0].history_change_reason != WORKBENCH_REASON
+        or records[0].history_user_id != by.pk
+    ):
+        raise NothingToUndo("There is no save of yours to undo on this note")
+    before = records[1]
+    theme_id = before.theme_id
+    if theme_id and not Theme.objects.filter(pk=theme_id).exists():
+        theme_id = None
+    restored = {
+        "area_id": before.area_id,
+        "theme_id": theme_id,
+        "hidden_from_public": before.hidden_from_public,
+        "hidden_reason": before.hidden_reason,
+        "triaged_at": before.triaged_at,
+        "triaged_by_id": before.triaged_by_id,
+        "reviewed_at": before.reviewed_at,
+        "reviewed_by_id": before.reviewed_by_id,
+    }
+    changed = _contributions_change(
+        Contribution.objects.filter(pk=contribution.pk),
+        by=by,
+        now=timezone.now(),
+        reason=WORKBENCH_UNDO_REASON,
+        change=lambda note: {
+            name: value for name, value in restored.items() if getattr(note, name) != value
+        },
+    )
+    if not changed:
+        raise NothingToUndo("This note is already as it was before the save")
+    return changed[0]
+
+
+@dataclass(frozen=True)
+class NotesTriaged:
+    changed: list[Contribution]
+    theme: Theme | None
+
+
+@transaction.atomic
+def contributions_triage(
+    *,
+    contributions: QuerySet[Contribution],
+    by,
+    area: Area | None = None,
+    theme: Theme | None = None,
+    new_theme_name: str = "",
+    hidden_reason: str | None = None,
+) -> NotesTriaged:
+    """Set the area, theme or hiding of several notes of one workshop at once, marking each
+    reviewed with one history row; what is not given is left as it is."""
+    _check_hidden_reason(hidden_reason)
+    if area is None and theme is None and not new_theme_name.strip() and hidden_reason is None:
+        raise WorkbenchError("Choose an area, a theme or a reason to hide")
+    workshop = contributions_workshop(contributions)
+    theme = workbench_theme(
+        workshop=workshop, area=area, theme=theme, new_theme_name=new_theme_name
+    )
+    themes_by_pk = {
+        theme.pk: theme
+        for theme in Theme.objects.filter(pk__in=contributions.order_by().values("theme"))
+    }
+    now = timezone.now()
+    _keep_state_before(contributions)
+    changed = _contributions_change(
+        contributions,
+        by=by,
+        now=now,
+        reason=WORKBENCH_REASON,
+        change=lambda note: _workbench_changes(
+            note,
+            by=by,
+            now=now,
+            area=area,
+            theme=theme,
+            hidden_reason=hidden_reason,
+            themes_by_pk=themes_by_pk,
+        ),
+    )
+    return NotesTriaged(changed=changed, theme=theme)

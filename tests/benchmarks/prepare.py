@@ -28,9 +28,12 @@ from demo.management.commands.bench_data import (  # noqa: E402
 from feedback_site.admin_site import changelist_url  # noqa: E402
 from tests.conftest import client_for  # noqa: E402
 from workshops.admin.contributions import DEFAULT_CONTRIBUTION_FILTERS  # noqa: E402
-from workshops.models import Contribution, FlipchartGroup, User  # noqa: E402
+from workshops.models import Area, Contribution, FlipchartGroup, User, Workshop  # noqa: E402
 
 CAPTURE_NOTES = 10
+WORKBENCH_PAGE = 50
+# The save scenario takes these notes of the busy workshop in turn.
+WORKBENCH_SAVE_NOTES = 16
 
 
 def signed_in_client(user):
@@ -56,6 +59,52 @@ def capture_submit(client, path: str):
     """A submit of the capture form as a facilitator makes it: new notes under a new key."""
     notes = "\n".join(f"Benchmark submit note {n}" for n in range(CAPTURE_NOTES))
     return client.post(path, {"notes": notes, "kind": "comment", "key": str(uuid.uuid4())})
+
+
+def workbench_save(client, path: str, note_id: int, area_id: int):
+    """A save of one note's area as the workbench's script sends it."""
+    return client.post(
+        path,
+        {
+            "action": "one",
+            "note": note_id,
+            f"n{note_id}-area": area_id,
+            f"n{note_id}-hidden_reason": "",
+        },
+        HTTP_ACCEPT="application/json",
+    )
+
+
+def workbench_details(admin_client) -> dict:
+    """The workbench page and save scenarios, on the busy workshop's notes."""
+    workshop = Workshop.objects.get(slug=BUSY_WORKSHOP_SLUG)
+    page = reverse("admin:workshops_workshop_workbench", args=[workshop.pk])
+    page = f"{page}?size={WORKBENCH_PAGE}"
+    save = reverse("admin:workshops_workshop_workbench_save", args=[workshop.pk])
+    note_ids = list(
+        Contribution.objects.filter(group__workshop=workshop)
+        .order_by("-entered_at", "-pk")
+        .values_list("pk", flat=True)[:WORKBENCH_SAVE_NOTES]
+    )
+    area_ids = list(Area.objects.order_by("order", "pk").values_list("pk", flat=True))
+    areas = iter(area_ids * 2)
+    return {
+        "workbench_page": {
+            "path": page,
+            "cookie": session_cookie(admin_client),
+            "queries": queries_per_request(lambda: admin_client.get(page)),
+        },
+        "workbench_save": {
+            "path": save,
+            "cookie": session_cookie(admin_client),
+            "csrf_token": _get_new_csrf_string(),
+            "note_ids": note_ids,
+            "area_ids": area_ids,
+            "queries": queries_per_request(
+                lambda: workbench_save(admin_client, save, note_ids[0], next(areas))
+            ),
+        },
+    }
 
 
 def scenarios() -> dict:
@@ -102,6 +151,7 @@ def scenarios() -> dict:
             "cookie": session_cookie(admin_client),
             "queries": queries_per_request(lambda: admin_client.get(paths["admin_list"])),
         },
+        **workbench_details(admin_client),
     }
 
 

@@ -40,7 +40,11 @@ SCENARIOS = {
     "owner_actions": "owner's actions (50 actions)",
     "capture": "capture submit of 10 notes",
     "admin_list": "admin contributions, untriaged, 100",
+    "workbench_page": "workbench page of 50 notes",
+    "workbench_save": "one workbench save",
 }
+# Scenarios that post rather than get, by their wrk script.
+POST_SCRIPTS = {"capture": "capture.lua", "workbench_save": "workbench_save.lua"}
 
 
 def database_url_for(size: str) -> str:
@@ -134,12 +138,14 @@ def worker_peak_memory_mib(server: subprocess.Popen) -> float:
 
 
 def run_wrk(scenario: str, details: dict, seconds: int) -> dict:
-    script = "capture.lua" if scenario == "capture" else "get.lua"
+    script = POST_SCRIPTS.get(scenario, "get.lua")
     environment = {
         **os.environ,
         "BENCH_COOKIE": details.get("cookie", ""),
         "BENCH_CSRF_TOKEN": details.get("csrf_token", ""),
         "BENCH_NOTES": str(details.get("notes", 0)),
+        "BENCH_NOTE_IDS": ",".join(map(str, details.get("note_ids", []))),
+        "BENCH_AREA_IDS": ",".join(map(str, details.get("area_ids", []))),
     }
     output = subprocess.run(
         [

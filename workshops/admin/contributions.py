@@ -389,6 +389,12 @@ class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
             return HttpResponseRedirect(
                 changelist_url(Contribution, **DEFAULT_CONTRIBUTION_FILTERS)
             )
+        workshop_id = id_or_none(request.GET.get(RecentWorkshopFilter.parameter_name))
+        if workshop_id is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "workbench_url": reverse("admin:workshops_workshop_workbench", args=[workshop_id]),
+            }
         return super().changelist_view(request, extra_context)
 
     def get_changelist_form(self, request, **kwargs):

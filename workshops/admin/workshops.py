@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from feedback_site.admin_site import ReadOnlyInline, changelist_url, selected_ids, selection_url
 from workshops.admin.triage import create_action_from_theme_url, triage_overview_view
+from workshops.admin.workbench import workbench_save_view, workbench_view
 from workshops.edit_conflicts import EditConflictAdminMixin
 from workshops.models import (
     Area,
@@ -69,6 +70,16 @@ class WorkshopAdmin(EditConflictAdminMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.triage_overview_view),
                 name="workshops_workshop_triage",
             ),
+            path(
+                "<int:object_id>/workbench/",
+                self.admin_site.admin_view(self.workbench_view),
+                name="workshops_workshop_workbench",
+            ),
+            path(
+                "<int:object_id>/workbench/save/",
+                self.admin_site.admin_view(self.workbench_save_view),
+                name="workshops_workshop_workbench_save",
+            ),
             *super().get_urls(),
         ]
 
@@ -82,8 +93,11 @@ class WorkshopAdmin(EditConflictAdminMixin, admin.ModelAdmin):
     @admin.display(description="Triage")
     def triage_link(self, workshop):
         return format_html(
-            '<a href="{}">Triage overview<span class="visually-hidden"> of {}</span></a>',
+            '<a href="{}">Triage overview<span class="visually-hidden"> of {}</span></a>, '
+            '<a href="{}">workbench<span class="visually-hidden"> of {}</span></a>',
             reverse("admin:workshops_workshop_triage", args=[workshop.pk]),
+            workshop,
+            reverse("admin:workshops_workshop_workbench", args=[workshop.pk]),
             workshop,
         )
 
@@ -103,6 +117,12 @@ class WorkshopAdmin(EditConflictAdminMixin, admin.ModelAdmin):
 
     def triage_overview_view(self, request, object_id):
         return triage_overview_view(self, request, object_id)
+
+    def workbench_view(self, request, object_id):
+        return workbench_view(self, request, object_id)
+
+    def workbench_save_view(self, request, object_id):
+        return workbench_save_view(self, request, object_id)
 
 
 class FlipchartPhotoInline(ReadOnlyInline):

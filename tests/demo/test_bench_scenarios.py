@@ -1,0 +1,37 @@
+"""`make bench` needs PostgreSQL and wrk; here its preparation runs on the test database, so that
+every scenario's path, session and query count is known to work before a long run."""
+
+import pytest
+from django.core.management import call_command
+
+from tests.benchmarks import prepare, run
+from workshops.models import Contribution
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def details():
+    call_command("bench_data", scale=0.01, verbosity=0)
+    return prepare.scenarios()
+
+
+def test_every_scenario_is_prepared_and_has_its_wrk_script(details):
+    assert set(details) == set(run.SCENARIOS)
+    for scenario in run.SCENARIOS:
+        script = run.POST_SCRIPTS.get(scenario, "get.lua")
+        assert (run.WRK_SCRIPTS / script).exists()
+        assert details[scenario]["queries"] > 0
+
+
+def test_the_workbench_scenarios_open_a_page_of_50_and_save_busy_workshop_notes(details):
+    page, save = details["workbench_page"], details["workbench_save"]
+
+    assert page["path"].endswith("/workbench/?size=50")
+    assert "=" in page["cookie"]
+    assert len(save["note_ids"]) == prepare.WORKBENCH_SAVE_NOTES
+    assert len(save["area_ids"]) == 4
+    saved = Contribution.objects.get(pk=save["note_ids"][0])
+    assert saved.reviewed_at is not None
+    assert saved.history.latest().history_change_reason == "Triaged in the workbench"
+    print(f"FIGURE: bench workbench page queries {page['queries']}, save {save['queries']}")

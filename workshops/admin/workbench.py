@@ -1,0 +1,574 @@
+"""A workshop's triage workbench: its notes in one readable column, each given an area, a theme
+and, if need be, hidden from the public. With JavaScript (static/js/workbench.js) it is worked
+from the keyboard and each note saves on its own; without, it is one form of 20 notes.
+
+A page of 50 notes renders hundreds of controls; they are built here as strings from parts
+escaped once per page, not through templates, which would cost most of the page's time."""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import ngettext
+
+from feedback_site.admin_site import changelist_url
+from workshops.models import Area, Contribution, Theme, Workshop
+from workshops.services import (
+    MixedWorkshopsError,
+    NothingToUndo,
+    WorkbenchError,
+    contribution_triage,
+    contribution_triage_undo,
+    contributions_triage,
+)
+
+PAGE_SIZES = (20, 50)
+SHOW = {"untriaged": "Notes to triage", "all": "All notes"}
+MAX_NEW_THEME_LENGTH = Theme._meta.get_field("name").max_length
+HIDE_CHOICES = [
+    ("", "Show it"),
+    *((value, f"Hide: {label.lower()}") for value, label in Contribution.HiddenReason.choices[1:]),
+]
+HIDE_LABELS = dict(HIDE_CHOICES)
+# The bulk form's "leave hiding as it is", distinct from "" (show).
+KEEP = "keep"
+
+
+def workbench_url(workshop: Workshop, **params) -> str:
+    url = reverse("admin:workshops_workshop_workbench", args=[workshop.pk])
+    params = {key: value for key, value in params.items() if value}
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+@dataclass
+class Choice:
+    """What the triager chose for one note, as sent (or as the note is, before any choice)."""
+
+    area: str = ""
+    theme: str = ""
+    new_theme: str = ""
+    hidden_reason: str = ""
+
+    @classmethod
+    def of(cls, note: Contribution) -> "Choice":
+        return cls(
+            area=str(note.area_id or ""),
+            theme=str(note.theme_id or ""),
+            hidden_reason=note.hidden_reason if note.hidden_from_public else "",
+        )
+
+    @classmethod
+    def sent(cls, data, pk: int) -> "Choice":
+        prefix = f"n{pk}-"
+        return cls(
+            area=data.get(f"{prefix}area", ""),
+            theme=data.get(f"{prefix}theme", ""),
+            new_theme=data.get(f"{prefix}new_theme", "").strip(),
+            hidden_reason=data.get(f"{prefix}hidden_reason", ""),
+        )
+
+    def is_blank(self) -> bool:
+        return not (self.area or self.theme or self.new_theme or self.hidden_reason)
+
+
+@dataclass
+class Bench:
+    """What every note on the page is chosen from, read once for the page."""
+
+    workshop: Workshop
+    areas: list[Area]
+    themes: list[Theme]
+    groups: dict
+    areas_by_pk: dict = field(init=False)
+    themes_by_pk: dict = field(init=False)
+
+    def __post_init__(self):
+        self.areas_by_pk = {str(area.pk): area for area in self.areas}
+        self.themes_by_pk = {str(theme.pk): theme for theme in self.themes}
+
+    @classmethod
+    def load(cls, workshop: Workshop) -> "Bench":
+        groups = {
+            group.pk: group
+            for group in workshop.groups.annotate(photo_count=Count("photos")).order_by()
+        }
+        for group in groups.values():
+            group.workshop = workshop
+        areas = list(Area.objects.order_by("order", "name"))
+        areas_by_id = {area.pk: area for area in areas}
+        themes = list(workshop.themes.order_by("name"))
+        for theme in themes:
+            theme.workshop = workshop
+            if theme.area_id:
+                theme.area = areas_by_id[theme.area_id]
+        return cls(workshop=workshop, areas=areas, themes=themes, groups=groups)
+
+    def parse(self, choice: Choice) -> dict:
+        """The service's arguments for a choice; WorkbenchError for values not on offer."""
+        area = self.areas_by_pk.get(choice.area)
+        if choice.area and area is None:
+            raise WorkbenchError("Select an area", field="area")
+        theme = self.themes_by_pk.get(choice.theme)
+        if choice.theme and theme is None:
+            raise WorkbenchError("Choose a theme from the list", field="theme")
+        if len(choice.new_theme) > MAX_NEW_THEME_LENGTH:
+            raise WorkbenchError(
+                f"Theme name must be {MAX_NEW_THEME_LENGTH} characters or fewer",
+                field="new_theme",
+            )
+        if choice.hidden_reason not in HIDE_LABELS:
+            raise WorkbenchError("Select whether to show or hide the note", field="hidden_reason")
+        return {
+            "area": area,
+            "theme": theme,
+            "new_theme_name": choice.new_theme,
+            "hidden_reason": choice.hidden_reason,
+        }
+
+    def theme_json(self) -> list[dict]:
+        return [{"id": t.pk, "name": t.name, "area": t.area_id} for t in self.themes]
+
+
+def workbench_permitted(model_admin, request, workshop=None) -> bool:
+    return model_admin.has_view_permission(request, workshop) and request.user.has_perm(
+        "workshops.change_contribution"
+    )
+
+
+def notes_for(workshop: Workshop, bench: Bench, show: str):
+    notes = Contribution.objects.filter(group_id__in=list(bench.groups)).order_by(
+        "entered_at", "pk"
+    )
+    return notes.to_triage() if show == "untriaged" else notes.present()
+
+
+# The markup of one note
+
+
+class NoteHtml:
+    """Renders notes' controls from parts escaped once for the page."""
+
+    def __init__(self, bench: Bench):
+        self.bench = bench
+        self.areas = [
+            (str(area.pk), escape(area.name), escape(area.includes)) for area in bench.areas
+        ]
+        by_area = {}
+        for theme in bench.themes:
+            by_area.setdefault(theme.area_id, []).append(
+                (
+                    str(theme.pk),
+                    f'<option value="{theme.pk}" data-area="{theme.area_id or ""}">'
+                    f"{escape(theme.name)}</option>",
+                )
+            )
+        names = {area.pk: escape(area.name) for area in bench.areas}
+        self.theme_options = []
+        for area_id, options in by_area.items():
+            label = names.get(area_id, "No area yet")
+            self.theme_options.append((f'<optgroup label="{label}">', options))
+
+    def themes(self, chosen: str) -> str:
+        parts = ['<option value="">No theme</option>']
+        for start, options in self.theme_options:
+            parts.append(start)
+            parts.extend(
+                option.replace(" data-area", " selected data-area", 1)
+                if value == chosen
+                else option
+                for value, option in options
+            )
+            parts.append("</optgroup>")
+        return "".join(parts)
+
+    def note(self, item: "Item") -> str:
+        """The whole note: what was said, where, and its controls."""
+        note, pk, number = item.note, item.note.pk, item.number
+        group = escape(note.group.subject)
+        meta = [f"<span>{group}</span>", f"<span>{escape(note.get_kind_display())}</span>"]
+        if note.reach:
+            meta.append(f"<span>shared by {escape(note.get_reach_display().lower())}</span>")
+        if item.photos_url:
+            meta.append(
+                f'<a href="{item.photos_url}">Photos of the flipchart<span class="visually-hidden">'
+                f" of {group}</span> ({note.group.photo_count})</a>"
+            )
+        text = escape(note.text).replace("\n", "<br>")
+        return (
+            f'<li class="wb-note{" wb-note-error" if item.error else ""}" id="note-{pk}" '
+            f'data-note="{pk}" tabindex="-1" aria-labelledby="note-{pk}-title">'
+            f'<input type="hidden" name="notes" value="{pk}">'
+            f'<h2 class="wb-title" id="note-{pk}-title">Note {number}'
+            f'<span class="wb-done-flag" hidden> (saved)</span></h2>'
+            f'<p class="wb-meta"><span class="wb-select"><input type="checkbox" name="selected" '
+            f'value="{pk}" id="select-{pk}" form="wb-bulk"><label for="select-{pk}">Select'
+            f'<span class="visually-hidden"> note {number}</span></label></span>'
+            f"{' · '.join(meta)}</p>"
+            f'<blockquote class="wb-text">{text}</blockquote>'
+            f"{item.controls}"
+            f'<p class="wb-note-status" id="note-{pk}-status"></p></li>'
+        )
+
+    def render(self, note: Contribution, choice: Choice, error: WorkbenchError | None) -> str:
+        pk = note.pk
+        p = f"n{pk}"
+        areas = "".join(
+            f'<div class="wb-choice"><input type="radio" name="{p}-area" id="{p}-area-{value}" '
+            f'value="{value}" aria-describedby="{p}-area-{value}-hint"'
+            f"{' checked' if value == choice.area else ''}>"
+            f'<label for="{p}-area-{value}"><kbd class="wb-key" aria-hidden="true">{n}</kbd>'
+            f"{name}</label>"
+            f'<div class="wb-hint" id="{p}-area-{value}-hint">{hint}</div></div>'
+            for n, (value, name, hint) in enumerate(self.areas, start=1)
+        )
+        hides = "".join(
+            f'<div class="wb-choice wb-choice-small"><input type="radio" name="{p}-hidden_reason" '
+            f'id="{p}-hide-{value or "no"}" value="{value}"'
+            f"{' checked' if value == choice.hidden_reason else ''}>"
+            f'<label for="{p}-hide-{value or "no"}">{label}</label></div>'
+            for value, label in HIDE_CHOICES
+        )
+        error_html = ""
+        if error is not None:
+            error_html = (
+                f'<p class="errornote wb-error" id="{p}-error">Error: {escape(error.message)}</p>'
+            )
+        return (
+            f'{error_html}<fieldset class="wb-areas"><legend>Area</legend>{areas}</fieldset>'
+            f'<div class="wb-theme"><label for="{p}-theme">Theme</label>'
+            f'<select name="{p}-theme" id="{p}-theme">{self.themes(choice.theme)}</select>'
+            f'<label for="{p}-new_theme" class="wb-new-theme-label">Or a new theme called</label>'
+            f'<input type="text" name="{p}-new_theme" id="{p}-new_theme" autocomplete="off" '
+            f'maxlength="{MAX_NEW_THEME_LENGTH}" value="{escape(choice.new_theme)}"></div>'
+            f'<fieldset class="wb-hide"><legend>Public</legend>{hides}</fieldset>'
+        )
+
+
+@dataclass
+class Item:
+    note: Contribution
+    number: int
+    controls: SafeString
+    error: WorkbenchError | None
+    photos_url: str
+    first_area_pk: int | None = None
+    html: str = ""
+
+    @property
+    def error_target(self) -> str:
+        """The id of the control an error summary's link moves to."""
+        name = self.error.field if self.error else ""
+        if name in ("theme", "new_theme"):
+            return f"n{self.note.pk}-{name}"
+        if name == "hidden_reason":
+            return f"n{self.note.pk}-hide-no"
+        return f"n{self.note.pk}-area-{self.first_area_pk}"
+
+
+def items_for(bench: Bench, notes, first_number: int, choices=None, errors=None) -> list[Item]:
+    html = NoteHtml(bench)
+    items = []
+    for number, note in enumerate(notes, start=first_number):
+        group = bench.groups[note.group_id]
+        note.group = group
+        choice = (choices or {}).get(note.pk) or Choice.of(note)
+        error = (errors or {}).get(note.pk)
+        photos_url = ""
+        if group.photo_count:
+            photos_url = reverse("admin:workshops_flipchartgroup_change", args=[group.pk])
+        items.append(
+            Item(
+                note=note,
+                number=number,
+                # Every value in it was escaped by NoteHtml.
+                controls=mark_safe(html.render(note, choice, error)),
+                error=error,
+                photos_url=photos_url,
+                first_area_pk=bench.areas[0].pk if bench.areas else None,
+            )
+        )
+        # Every value in it was escaped by NoteHtml.
+        items[-1].html = mark_safe(html.note(items[-1]))
+    return items
+
+
+def page_context(model_admin, request, bench: Bench, *, show, size, page_number, items=None):
+    workshop = bench.workshop
+    paginator = Paginator(notes_for(workshop, bench, show), size)
+    page = paginator.get_page(page_number)
+    if items is None:
+        items = items_for(bench, page.object_list, page.start_index())
+    errors = [item for item in items if item.error is not None]
+    return {
+        **model_admin.admin_site.each_context(request),
+        "title": f"Triage workbench: {workshop}",
+        "subtitle": None,
+        "opts": model_admin.opts,
+        "workshop": workshop,
+        "items": items,
+        "errors": errors,
+        "page": page,
+        "paginator": paginator,
+        "show": show,
+        "show_choices": [
+            (key, label, workbench_url(workshop, show=key, size=size))
+            for key, label in SHOW.items()
+        ],
+        "size": size,
+        "size_choices": [(n, workbench_url(workshop, show=show, size=n)) for n in PAGE_SIZES],
+        "areas": bench.areas,
+        "themes": bench.themes,
+        "hide_choices": HIDE_CHOICES[1:],
+        "themes_json": bench.theme_json(),
+        "save_url": reverse("admin:workshops_workshop_workbench_save", args=[workshop.pk]),
+        "next_url": workbench_url(workshop, show=show, size=size, page=page_number),
+        "previous_page_url": workbench_url(
+            workshop, show=show, size=size, page=page.previous_page_number()
+        )
+        if page.has_previous()
+        else "",
+        "next_page_url": workbench_url(workshop, show=show, size=size, page=page.next_page_number())
+        if page.has_next()
+        else "",
+        "overview_url": reverse("admin:workshops_workshop_triage", args=[workshop.pk]),
+        "list_url": changelist_url(
+            Contribution, group__workshop__id__exact=workshop.pk, removed="no"
+        ),
+    }
+
+
+def read_view_options(data) -> tuple[str, int]:
+    show = data.get("show") if data.get("show") in SHOW else "untriaged"
+    size = int(data["size"]) if data.get("size") in {str(n) for n in PAGE_SIZES} else PAGE_SIZES[0]
+    return show, size
+
+
+def workbench_view(model_admin, request, object_id):
+    workshop = get_object_or_404(Workshop, pk=object_id)
+    if not workbench_permitted(model_admin, request, workshop):
+        raise PermissionDenied
+    show, size = read_view_options(request.GET)
+    bench = Bench.load(workshop)
+    context = page_context(
+        model_admin, request, bench, show=show, size=size, page_number=request.GET.get("page")
+    )
+    return TemplateResponse(request, "admin/workshops/workshop/workbench.html", context)
+
+
+# Saving
+
+
+def wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def note_json(note: Contribution) -> dict:
+    return {
+        "id": note.pk,
+        "area": note.area_id,
+        "theme": note.theme_id,
+        "hidden_reason": note.hidden_reason if note.hidden_from_public else "",
+    }
+
+
+def saved_message(note: Contribution, bench: Bench, theme: Theme | None) -> str:
+    parts = []
+    area = bench.areas_by_pk.get(str(note.area_id))
+    parts.append(f"in {area}" if area else "no area")
+    if theme is not None:
+        parts.append(f"theme {theme}")
+    if note.hidden_from_public:
+        parts.append(HIDE_LABELS[note.hidden_reason].lower())
+    return f"Note {note.pk} saved: " + ", ".join(parts) + "."
+
+
+class _Invalid(Exception):
+    """Some notes of a page cannot be saved: none are, and the page shows why."""
+
+
+def workbench_save_view(model_admin, request, object_id):
+    workshop = get_object_or_404(Workshop, pk=object_id)
+    if not workbench_permitted(model_admin, request, workshop):
+        raise PermissionDenied
+    if request.method != "POST":
+        return HttpResponseRedirect(workbench_url(workshop))
+    bench = Bench.load(workshop)
+    action = request.POST.get("action", "")
+    if action == "one":
+        return save_one(request, bench)
+    if action == "undo":
+        return undo_one(request, bench)
+    if action == "bulk":
+        return save_selected(request, bench)
+    return save_page(model_admin, request, bench)
+
+
+def note_from(request, bench: Bench, pk) -> Contribution | None:
+    if not str(pk).isdigit():
+        return None
+    note = (
+        Contribution.objects.present()
+        .filter(pk=int(pk), group_id__in=list(bench.groups))
+        .select_related("theme")
+        .first()
+    )
+    if note is not None:
+        note.group = bench.groups[note.group_id]
+    return note
+
+
+def json_error(message: str, status: int = 400, field_name: str = "") -> JsonResponse:
+    return JsonResponse({"ok": False, "error": message, "field": field_name}, status=status)
+
+
+def save_one(request, bench: Bench):
+    note = note_from(request, bench, request.POST.get("note", ""))
+    if note is None:
+        return json_error("This note is not in the workshop any more", status=404)
+    choice = Choice.sent(request.POST, note.pk)
+    try:
+        saved = contribution_triage(contribution=note, by=request.user, **bench.parse(choice))
+    except WorkbenchError as error:
+        return json_error(error.message, field_name=error.field)
+    theme = saved.theme if saved.theme_id else None
+    created = theme is not None and str(theme.pk) not in bench.themes_by_pk
+    return JsonResponse(
+        {
+            "ok": True,
+            "note": note_json(saved),
+            "message": saved_message(saved, bench, theme),
+            "new_theme": {"id": theme.pk, "name": theme.name, "area": theme.area_id}
+            if created
+            else None,
+        }
+    )
+
+
+def undo_one(request, bench: Bench):
+    note = note_from(request, bench, request.POST.get("note", ""))
+    if note is None:
+        return json_error("This note is not in the workshop any more", status=404)
+    try:
+        restored = contribution_triage_undo(contribution=note, by=request.user)
+    except NothingToUndo as error:
+        return json_error(error.message, status=409)
+    return JsonResponse(
+        {"ok": True, "note": note_json(restored), "message": f"Undid the save of note {note.pk}."}
+    )
+
+
+def back_to_page(request, bench: Bench) -> HttpResponseRedirect:
+    """Back to the workbench page the form was sent from; only ever to this workbench."""
+    home = workbench_url(bench.workshop)
+    sent_from = request.POST.get("next", "")
+    return HttpResponseRedirect(sent_from if sent_from.startswith(f"{home}?") else home)
+
+
+def save_selected(request, bench: Bench):
+    ids = [int(pk) for pk in request.POST.getlist("selected") if pk.isdigit()]
+    notes = Contribution.objects.present().filter(pk__in=ids, group_id__in=list(bench.groups))
+    hidden_reason = request.POST.get("bulk-hidden_reason", KEEP)
+    try:
+        if not ids:
+            raise WorkbenchError("Select the notes to change first", field="selected")
+        arguments = bench.parse(
+            Choice(
+                area=request.POST.get("bulk-area", ""),
+                theme=request.POST.get("bulk-theme", ""),
+                hidden_reason="" if hidden_reason == KEEP else hidden_reason,
+            )
+        )
+        if hidden_reason == KEEP:
+            arguments["hidden_reason"] = None
+        triaged = contributions_triage(contributions=notes, by=request.user, **arguments)
+    except (WorkbenchError, MixedWorkshopsError, ValueError) as error:
+        message = getattr(error, "message", str(error))
+        if wants_json(request):
+            return json_error(message, field_name=getattr(error, "field", ""))
+        messages.error(request, message)
+        return back_to_page(request, bench)
+    message = ngettext(
+        "%(count)d selected note saved.", "%(count)d selected notes saved.", len(triaged.changed)
+    ) % {"count": len(triaged.changed)}
+    if wants_json(request):
+        theme = triaged.theme
+        return JsonResponse(
+            {
+                "ok": True,
+                "notes": [note_json(note) for note in triaged.changed],
+                "message": message,
+                "new_theme": {"id": theme.pk, "name": theme.name, "area": theme.area_id}
+                if theme is not None and str(theme.pk) not in bench.themes_by_pk
+                else None,
+            }
+        )
+    messages.success(request, message)
+    return back_to_page(request, bench)
+
+
+def is_unchanged(note: Contribution, choice: Choice) -> bool:
+    return note.reviewed_at is not None and not choice.new_theme and choice == Choice.of(note)
+
+
+def save_page(model_admin, request, bench: Bench):
+    """The form without JavaScript: every note on the page that was given a choice is saved,
+    or, if any cannot be, none is and the page comes back with what was sent and why."""
+    show, size = read_view_options(request.POST)
+    ids = [int(pk) for pk in request.POST.getlist("notes") if pk.isdigit()][: max(PAGE_SIZES)]
+    notes = list(
+        Contribution.objects.filter(pk__in=ids, group_id__in=list(bench.groups))
+        .present()
+        .select_related("theme")
+        .order_by("entered_at", "pk")
+    )
+    choices = {note.pk: Choice.sent(request.POST, note.pk) for note in notes}
+    for note in notes:
+        note.group = bench.groups[note.group_id]
+    errors, saved = {}, 0
+    try:
+        with transaction.atomic():
+            for note in notes:
+                choice = choices[note.pk]
+                if choice.is_blank() or is_unchanged(note, choice):
+                    continue
+                try:
+                    contribution_triage(contribution=note, by=request.user, **bench.parse(choice))
+                except WorkbenchError as error:
+                    errors[note.pk] = error
+                else:
+                    saved += 1
+            if errors:
+                raise _Invalid
+    except _Invalid:
+        bench = Bench.load(bench.workshop)  # themes made before the error were taken back
+        page_number = request.POST.get("page")
+        first = int(request.POST.get("first") or 1)
+        context = page_context(
+            model_admin,
+            request,
+            bench,
+            show=show,
+            size=size,
+            page_number=page_number,
+            items=items_for(bench, notes, first, choices, errors),
+        )
+        return TemplateResponse(
+            request, "admin/workshops/workshop/workbench.html", context, status=400
+        )
+    if saved:
+        messages.success(request, ngettext("%d note saved.", "%d notes saved.", saved) % saved)
+    else:
+        messages.info(request, "Nothing was saved: choose an area for a note, or hide it.")
+    # Saved notes leave the list of notes to triage, so its first page holds the next ones.
+    page = None if show == "untriaged" else int(request.POST.get("page") or 1) + 1
+    return HttpResponseRedirect(workbench_url(bench.workshop, show=show, size=size, page=page))
