@@ -56,9 +56,11 @@ def queries_per_request(request) -> int:
 
 
 def capture_submit(client, path: str):
-    """A submit of the capture form as a facilitator makes it: new notes under a new key."""
-    notes = "\n".join(f"Benchmark submit note {n}" for n in range(CAPTURE_NOTES))
-    return client.post(path, {"notes": notes, "kind": "comment", "key": str(uuid.uuid4())})
+    """A submit of the capture form as a facilitator makes it: new notes under a new key (the
+    same notes again would be a resend, which stores nothing)."""
+    key = str(uuid.uuid4())
+    notes = "\n".join(f"Benchmark submit note {n} of {key}" for n in range(CAPTURE_NOTES))
+    return client.post(path, {"notes": notes, "kind": "comment", "key": key})
 
 
 def workbench_save(client, path: str, note_id: int, area_id: int):

@@ -3,9 +3,11 @@ every scenario's path, session and query count is known to work before a long ru
 
 import pytest
 from django.core.management import call_command
+from django.urls import resolve
 
 from tests.benchmarks import prepare, run
-from workshops.models import Contribution
+from tests.conftest import client_for
+from workshops.models import Contribution, FlipchartGroup
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +37,17 @@ def test_the_workbench_scenarios_open_a_page_of_50_and_save_busy_workshop_notes(
     assert saved.reviewed_at is not None
     assert saved.history.latest().history_change_reason == "Triaged in the workbench"
     print(f"FIGURE: bench workbench page queries {page['queries']}, save {save['queries']}")
+
+
+def test_each_bench_capture_submit_stores_its_notes(details):
+    """The same notes from the same person within the repeat window are a resend and store
+    nothing, so the capture scenario sends new notes every time; otherwise it measures no-ops."""
+    group_path = details["capture"]["path"]
+    group = FlipchartGroup.objects.get(pk=resolve(group_path).kwargs["pk"])
+    client = client_for(group.facilitators.get())
+    before = Contribution.objects.count()
+
+    prepare.capture_submit(client, group_path)
+    prepare.capture_submit(client, group_path)
+
+    assert Contribution.objects.count() == before + 2 * prepare.CAPTURE_NOTES

@@ -1,5 +1,6 @@
 -- A facilitator's capture submit: BENCH_NOTES notes, signed in, with the CSRF token, and a new
--- one-time key on every request so that each submit stores its notes.
+-- one-time key and new notes on every request so that each submit stores its notes (the same
+-- notes from the same person within the repeat window are taken as a resend and store nothing).
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 done = dofile(here .. "report.lua").done
 
@@ -10,10 +11,7 @@ function setup(thread)
 end
 
 local csrf_token = os.getenv("BENCH_CSRF_TOKEN")
-local notes = {}
-for n = 1, tonumber(os.getenv("BENCH_NOTES")) do
-  notes[n] = "Benchmark+note+" .. n
-end
+local note_count = tonumber(os.getenv("BENCH_NOTES"))
 local started = os.time()
 local submitted = 0
 
@@ -24,9 +22,19 @@ local function new_key()
     math.random(0, 0xfff), math.random(0, 0xfff), submitted)
 end
 
+local function new_notes()
+  local notes = {}
+  for n = 1, note_count do
+    notes[n] = string.format("Benchmark+note+%d+of+submit+%d-%d-%d", n, started, thread_number,
+      submitted)
+  end
+  return table.concat(notes, "%0D%0A")
+end
+
 function request()
-  local body = "csrfmiddlewaretoken=" .. csrf_token .. "&kind=comment&key=" .. new_key() ..
-    "&notes=" .. table.concat(notes, "%0D%0A")
+  local key = new_key()
+  local body = "csrfmiddlewaretoken=" .. csrf_token .. "&kind=comment&key=" .. key ..
+    "&notes=" .. new_notes()
   return wrk.format("POST", nil, {
     ["Cookie"] = os.getenv("BENCH_COOKIE") .. "; csrftoken=" .. csrf_token,
     ["Content-Type"] = "application/x-www-form-urlencoded",
