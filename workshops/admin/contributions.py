@@ -21,6 +21,7 @@ from workshops.admin.widgets import (
     PrerenderedSelect,
     RenderedChoices,
     action_checkbox_html,
+    first_words,
 )
 from workshops.edit_conflicts import EditConflictAdminMixin
 from workshops.models import Area, Contribution, FlipchartGroup, Theme, Workshop
@@ -180,7 +181,8 @@ class ContributionTriageForm(forms.ModelForm):
 
 class ContributionTriageFormSet(BaseModelFormSet):
     """Fetches and renders the area and theme options once for the page, not once per row, and
-    offers each row only its own workshop's themes."""
+    offers each row only its own workshop's themes. A row's selects are named after its note:
+    the column heading alone does not tell a screen reader user which note they change."""
 
     BLANK = ("", "---------")
 
@@ -207,6 +209,9 @@ class ContributionTriageFormSet(BaseModelFormSet):
         form.fields["theme"].widget.choices = self.theme_choices.get(
             form.instance.group.workshop_id, self.no_theme_choices
         )
+        note = first_words(form.instance.text)
+        form.fields["area"].widget.attrs["aria-label"] = f"Area for note: {note}"
+        form.fields["theme"].widget.attrs["aria-label"] = f"Theme for note: {note}"
         return form
 
 
@@ -254,14 +259,15 @@ class AddToThemeForm(forms.Form):
 
 @admin.register(Contribution)
 class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
+    # Area and theme straight after the note, where the eye is when deciding them.
     list_display = [
         "text",
+        "area",
+        "theme",
         "group",
         "workshop",
         "kind",
         "reach",
-        "area",
-        "theme",
         "entered_at",
     ]
     list_display_links = ["text"]
@@ -326,6 +332,14 @@ class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
                 changelist_url(Contribution, **DEFAULT_CONTRIBUTION_FILTERS)
             )
         return super().changelist_view(request, extra_context)
+
+    def get_list_display(self, request):
+        """Without the workshop column once the list shows one workshop: it would repeat the
+        same long title on every row and squeeze the notes."""
+        list_display = super().get_list_display(request)
+        if id_or_none(request.GET.get(RecentWorkshopFilter.parameter_name)) is not None:
+            return [name for name in list_display if name != "workshop"]
+        return list_display
 
     def get_changelist_form(self, request, **kwargs):
         return super().get_changelist_form(request, form=ContributionTriageForm, **kwargs)
