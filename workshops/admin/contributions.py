@@ -12,7 +12,9 @@ from django.forms.models import BaseModelFormSet
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html_join
+from django.utils.formats import localize
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import template_localtime
 from django.utils.translation import ngettext
 
 from feedback_site.admin_site import HistoryAdmin, changelist_url, selected_ids, selection_url
@@ -24,7 +26,7 @@ from workshops.admin.widgets import (
     first_words,
 )
 from workshops.edit_conflicts import EditConflictAdminMixin
-from workshops.models import Area, Contribution, FlipchartGroup, Theme, Workshop
+from workshops.models import Area, Contribution, FlipchartGroup, Reach, Theme, Workshop
 from workshops.services import (
     MixedWorkshopsError,
     ThemeAdded,
@@ -259,17 +261,9 @@ class AddToThemeForm(forms.Form):
 
 @admin.register(Contribution)
 class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
-    # Area and theme straight after the note, where the eye is when deciding them.
-    list_display = [
-        "text",
-        "area",
-        "theme",
-        "group",
-        "workshop",
-        "kind",
-        "reach",
-        "entered_at",
-    ]
+    # Area and theme straight after the note, where the eye is when deciding them; the note's
+    # group, kind, reach and time share one column so that the note has room to be read.
+    list_display = ["text", "area", "theme", "details", "workshop"]
     list_display_links = ["text"]
     list_editable = ["area", "theme"]
     list_select_related = ["group__workshop", "area", "theme"]
@@ -326,11 +320,17 @@ class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
             *super().get_urls(),
         ]
 
+    class Media:
+        css = {"all": ["css/admin/contributions.css"]}
+
     def changelist_view(self, request, extra_context=None):
         if request.method == "GET" and not request.GET:
             return HttpResponseRedirect(
                 changelist_url(Contribution, **DEFAULT_CONTRIBUTION_FILTERS)
             )
+        # The list is a work surface: at 1280 pixels the navigation sidebar would leave the
+        # notes a third of the screen. The breadcrumbs still lead back to every other list.
+        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
     def get_list_display(self, request):
@@ -378,6 +378,17 @@ class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         contribution_save(contribution=obj, by=request.user)
+
+    @admin.display(description="Group, kind, reach and time", ordering="entered_at")
+    def details(self, contribution):
+        reach = "" if contribution.reach == Reach.UNKNOWN else contribution.get_reach_display()
+        return format_html(
+            '{}<br>{}{}<br><span class="contribution-entered">{}</span>',
+            contribution.group.subject,
+            contribution.get_kind_display(),
+            f", shared by {reach.lower()}" if reach else "",
+            localize(template_localtime(contribution.entered_at)),
+        )
 
     @admin.display(description="Workshop", ordering="group__workshop__date")
     def workshop(self, contribution):
