@@ -509,3 +509,12 @@ def test_each_rows_area_and_theme_are_named_after_its_note(organiser, notes):
     for other in notes[1:]:
         assert f'aria-label="Area for note: {other.text}"' in html
         assert f'aria-label="Theme for note: {other.text}"' in html
+
+
+def test_a_notes_group_kind_reach_and_time_share_one_column(organiser, notes):
+    notes[0].kind, notes[0].reach = "question", "most"
+    notes[0].save()
+    cell = client_for(organiser).get(f"{CHANGELIST}?triaged=no").text
+
+    assert "Barriers<br>Question, shared by most people<br>" in cell
+    assert "Skills and tools<br>Comment<br>" in cell
