@@ -75,9 +75,10 @@ class ActionSourceForm(forms.ModelForm):
         return contribution
 
 
-class ActionSourceInline(admin.TabularInline):
+class ActionSourceInline(admin.StackedInline):
     """The contributions the action came from. A link is added (through action_sources_add,
-    which routes a question) or removed, never pointed at another contribution."""
+    which routes a question) or removed, never pointed at another contribution. Stacked, so
+    that each "Delete" box has a label: a tabular inline leaves it unlabelled."""
 
     model = ActionSource
     form = ActionSourceForm
@@ -134,9 +135,10 @@ class PostStatusUpdateForm(forms.ModelForm):
         return cleaned
 
 
-class PostStatusUpdateInline(admin.TabularInline):
+class PostStatusUpdateInline(admin.StackedInline):
     """A blank status update to post; saving it goes through action_post_update. A new due
-    date is not posted here: "Move due date" moves it, with a reason."""
+    date is not posted here: "Move due date" moves it, with a reason. Stacked, so that the
+    status and note have labels: a tabular inline names them only by a column heading."""
 
     model = StatusUpdate
     form = PostStatusUpdateForm

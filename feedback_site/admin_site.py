@@ -39,6 +39,7 @@ class ReadOnlyInline(admin.TabularInline):
 
     extra = 0
     can_delete = False
+    template = "admin/edit_inline/read_only.html"
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)

@@ -449,3 +449,20 @@ def test_people_who_are_not_organisers_cannot_create_or_cascade_actions(
         response = client_for(staff_without_role).post(page, action_data())
         assert response.url.startswith(reverse("admin:login"))
     assert not ActionItem.objects.exclude(pk=action.pk).exists()
+
+
+def test_cascaded_copies_are_listed_with_a_heading_for_every_column_and_a_link(organiser):
+    parent = ActionItemFactory()
+    (child,) = action_cascade(
+        action=parent,
+        owners=[OrganisationFactory(kind=Organisation.Kind.DEPARTMENT)],
+        by=organiser,
+    )
+
+    html = (
+        client_for(organiser).get(reverse("admin:actions_actionitem_change", args=[parent.pk])).text
+    )
+
+    assert "<th></th>" not in html
+    assert '<th class="original"></th>' not in html
+    assert f'href="{reverse("admin:actions_actionitem_change", args=[child.pk])}"' in html

@@ -4,35 +4,15 @@ import datetime
 import re
 
 import pytest
-from django.core.management import call_command
 from django.template.defaultfilters import date as format_date
 from playwright.sync_api import Page, expect
 
 from actions.dates import default_due_date
 from actions.models import ActionItem, Organisation
-from demo.management.commands.seed_demo import DEMO_PASSWORD, DEMO_SLUG
-from tests.browser.conftest import assert_accessible, pass_second_factor
-from tests.factories import ContributionFactory
-from workshops.models import User, Workshop
+from tests.browser.conftest import assert_accessible, sign_in_to_admin
+from workshops.models import Workshop
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True  # seed_demo refuses to publish its password otherwise
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    ContributionFactory(text="A note from another workshop")
-    return Workshop.objects.get(slug=DEMO_SLUG)
-
-
-def sign_in(page: Page, base_url: str):
-    page.goto(base_url + "/admin/")
-    page.get_by_label("Email address").fill("organiser@example.gov.uk")
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    pass_second_factor(page, User.objects.get(email="organiser@example.gov.uk"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Workshops, triage and actions")
 
 
 def run_action(page: Page, label: str):
@@ -51,7 +31,7 @@ def dd_mm_yyyy(day: datetime.date) -> str:
 
 
 def triage_five_into_an_action(page: Page, base_url: str, workshop: Workshop):
-    sign_in(page, base_url)
+    sign_in_to_admin(page, base_url)
     page.get_by_role("link", name="Contributions").click()
     filter_link(page, "workshop", workshop.title).click()
     filter_link(page, "triage", "Not yet triaged").click()
@@ -109,7 +89,7 @@ def test_organiser_triages_five_notes_into_an_action_without_javascript(
 
 
 def test_the_triage_pages_have_no_accessibility_violations(page, live_server, demo):
-    sign_in(page, live_server.url)
+    sign_in_to_admin(page, live_server.url)
     notes = ",".join(
         str(pk) for pk in demo.groups.first().contributions.values_list("pk", flat=True)
     )

@@ -12,21 +12,47 @@ from workshops.admin.widgets import (
     PrerenderedSelect,
     RenderedChoices,
     action_checkbox_html,
+    first_words,
 )
 from workshops.models import Contribution
 
 CHOICES = [("", "---------"), (3, "Fish & chips"), (7, "<Tea>")]
 ATTRS = {"id": "id_form-0-area", "aria-describedby": "id_form-0-area_helptext"}
+# A row's select is named after its note, whose text may hold anything.
+NAMED = {"id": "id_form-0-area", "aria-label": 'Area for note: Fish & "chips" <now>'}
 
 assert_html_equal = SimpleTestCase().assertHTMLEqual
 
 
+@pytest.mark.parametrize("attrs", [ATTRS, NAMED])
 @pytest.mark.parametrize("value", [None, "", 3, "7", 99])
-def test_select_renders_as_djangos_own(value):
+def test_select_renders_as_djangos_own(value, attrs):
     shared = RenderedChoices(CHOICES)
-    ours = PrerenderedSelect(choices=shared).render("form-0-area", value, ATTRS)
-    stock = forms.Select(choices=CHOICES).render("form-0-area", value, ATTRS)
+    ours = PrerenderedSelect(choices=shared).render("form-0-area", value, attrs)
+    stock = forms.Select(choices=CHOICES).render("form-0-area", value, attrs)
     assert_html_equal(ours, stock)
+
+
+def test_a_select_given_its_name_in_the_widgets_attrs_renders_as_djangos_own():
+    ours = PrerenderedSelect(attrs={"aria-label": NAMED["aria-label"]}, choices=CHOICES)
+    stock = forms.Select(attrs={"aria-label": NAMED["aria-label"]}, choices=CHOICES)
+    assert_html_equal(ours.render("area", 7, ATTRS), stock.render("area", 7, ATTRS))
+    assert 'aria-label="Area for note: Fish &amp; &quot;chips&quot; &lt;now&gt;"' in ours.render(
+        "area", 7
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Unblock YouTube", "Unblock YouTube"),
+        ("  one\ntwo   three ", "one two three"),
+        ("1 2 3 4 5 6 7 8", "1 2 3 4 5 6 7 8"),
+        ("1 2 3 4 5 6 7 8 9", "1 2 3 4 5 6 7 8…"),
+    ],
+)
+def test_a_rows_controls_are_named_after_the_first_words_of_its_note(text, named):
+    assert first_words(text) == named
 
 
 def test_select_renders_plain_choices_too():

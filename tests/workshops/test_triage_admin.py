@@ -465,3 +465,44 @@ def test_showing_all_notes_keeps_an_explicit_choice(organiser, notes):
     assert all_link["query_string"] == "?triaged=all"
     response = client.get(CHANGELIST + all_link["query_string"])
     assert len(response.context["cl"].result_list) == 6
+
+
+# The list's columns
+
+
+def test_area_and_theme_come_straight_after_the_note(organiser, notes):
+    response = client_for(organiser).get(f"{CHANGELIST}?triaged=no")
+    assert response.context["cl"].list_display[:4] == ["action_checkbox", "text", "area", "theme"]
+
+
+def test_the_workshop_column_is_left_out_once_one_workshop_is_chosen(organiser, workshop, notes):
+    client = client_for(organiser)
+    every_workshop = client.get(f"{CHANGELIST}?triaged=no").context["cl"]
+    one_workshop = client.get(f"{CHANGELIST}?group__workshop__id__exact={workshop.pk}")
+
+    assert "workshop" in every_workshop.list_display
+    assert "workshop" not in one_workshop.context["cl"].list_display
+    assert "column-workshop" not in one_workshop.text
+    assert len(one_workshop.context["cl"].result_list) == 6
+
+
+def test_each_rows_area_and_theme_are_named_after_its_note(organiser, notes):
+    notes[0].text = 'Managers "block" <YouTube> & most video sites on work laptops'
+    notes[0].save()
+    html = client_for(organiser).get(f"{CHANGELIST}?triaged=no").text
+
+    note = "Managers &quot;block&quot; &lt;YouTube&gt; &amp; most video sites on…"
+    assert f'aria-label="Area for note: {note}"' in html
+    assert f'aria-label="Theme for note: {note}"' in html
+    for other in notes[1:]:
+        assert f'aria-label="Area for note: {other.text}"' in html
+        assert f'aria-label="Theme for note: {other.text}"' in html
+
+
+def test_a_notes_group_kind_reach_and_time_share_one_column(organiser, notes):
+    notes[0].kind, notes[0].reach = "question", "most"
+    notes[0].save()
+    cell = client_for(organiser).get(f"{CHANGELIST}?triaged=no").text
+
+    assert "Barriers<br>Question, shared by most people<br>" in cell
+    assert "Skills and tools<br>Comment<br>" in cell

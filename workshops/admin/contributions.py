@@ -12,7 +12,9 @@ from django.forms.models import BaseModelFormSet
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html_join
+from django.utils.formats import localize
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import template_localtime
 from django.utils.translation import ngettext
 
 from feedback_site.admin_site import HistoryAdmin, changelist_url, selected_ids, selection_url
@@ -21,9 +23,10 @@ from workshops.admin.widgets import (
     PrerenderedSelect,
     RenderedChoices,
     action_checkbox_html,
+    first_words,
 )
 from workshops.edit_conflicts import EditConflictAdminMixin, EditConflictForm
-from workshops.models import Area, Contribution, FlipchartGroup, Theme, Workshop
+from workshops.models import Area, Contribution, FlipchartGroup, Reach, Theme, Workshop
 from workshops.services import (
     MixedWorkshopsError,
     ThemeAdded,
@@ -201,7 +204,8 @@ class ContributionTriageForm(forms.ModelForm):
 
 class ContributionTriageFormSet(BaseModelFormSet):
     """Fetches and renders the area and theme options once for the page, not once per row, and
-    offers each row only its own workshop's themes."""
+    offers each row only its own workshop's themes. A row's selects are named after its note:
+    the column heading alone does not tell a screen reader user which note they change."""
 
     BLANK = ("", "---------")
 
@@ -228,6 +232,9 @@ class ContributionTriageFormSet(BaseModelFormSet):
         form.fields["theme"].widget.choices = self.theme_choices.get(
             form.instance.group.workshop_id, self.no_theme_choices
         )
+        note = first_words(form.instance.text)
+        form.fields["area"].widget.attrs["aria-label"] = f"Area for note: {note}"
+        form.fields["theme"].widget.attrs["aria-label"] = f"Theme for note: {note}"
         return form
 
 
@@ -303,16 +310,9 @@ class AddToThemeForm(forms.Form):
 @admin.register(Contribution)
 class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
     form = ContributionChangeForm
-    list_display = [
-        "text",
-        "group",
-        "workshop",
-        "kind",
-        "reach",
-        "area",
-        "theme",
-        "entered_at",
-    ]
+    # Area and theme straight after the note, where the eye is when deciding them; the note's
+    # group, kind, reach and time share one column so that the note has room to be read.
+    list_display = ["text", "area", "theme", "details", "workshop"]
     list_display_links = ["text"]
     list_editable = ["area", "theme"]
     list_select_related = ["group__workshop", "area", "theme"]
@@ -384,18 +384,32 @@ class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
             *super().get_urls(),
         ]
 
+    class Media:
+        css = {"all": ["css/admin/contributions.css"]}
+
     def changelist_view(self, request, extra_context=None):
         if request.method == "GET" and not request.GET:
             return HttpResponseRedirect(
                 changelist_url(Contribution, **DEFAULT_CONTRIBUTION_FILTERS)
             )
+        # The list is a work surface: at 1280 pixels the navigation sidebar would leave the
+        # notes a third of the screen. The breadcrumbs still lead back to every other list.
+        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
         workshop_id = id_or_none(request.GET.get(RecentWorkshopFilter.parameter_name))
         if workshop_id is not None:
             extra_context = {
-                **(extra_context or {}),
+                **extra_context,
                 "workbench_url": reverse("admin:workshops_workshop_workbench", args=[workshop_id]),
             }
         return super().changelist_view(request, extra_context)
+
+    def get_list_display(self, request):
+        """Without the workshop column once the list shows one workshop: it would repeat the
+        same long title on every row and squeeze the notes."""
+        list_display = super().get_list_display(request)
+        if id_or_none(request.GET.get(RecentWorkshopFilter.parameter_name)) is not None:
+            return [name for name in list_display if name != "workshop"]
+        return list_display
 
     def get_changelist_form(self, request, **kwargs):
         return super().get_changelist_form(request, form=ContributionTriageForm, **kwargs)
@@ -434,6 +448,17 @@ class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         contribution_save(contribution=obj, by=request.user)
+
+    @admin.display(description="Group, kind, reach and time", ordering="entered_at")
+    def details(self, contribution):
+        reach = "" if contribution.reach == Reach.UNKNOWN else contribution.get_reach_display()
+        return format_html(
+            '{}<br>{}{}<br><span class="contribution-entered">{}</span>',
+            contribution.group.subject,
+            contribution.get_kind_display(),
+            f", shared by {reach.lower()}" if reach else "",
+            localize(template_localtime(contribution.entered_at)),
+        )
 
     @admin.display(description="Workshop", ordering="group__workshop__date")
     def workshop(self, contribution):

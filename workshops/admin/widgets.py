@@ -10,6 +10,14 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 ACTION_CHECKBOX_LABEL = "Select this object for an action - {}"
+# Enough of a note to tell one row's controls from the next when a screen reader lists them.
+NAMED_WORDS = 8
+
+
+def first_words(text: str, count: int = NAMED_WORDS) -> str:
+    """The start of `text`, to name a row's controls after it."""
+    words = text.split()
+    return " ".join(words[:count]) + ("…" if len(words) > count else "")
 
 
 class RenderedChoices(BaseChoiceIterator):

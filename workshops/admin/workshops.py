@@ -36,7 +36,9 @@ class FlipchartGroupInline(admin.StackedInline):
         "facilitators",
         "time_limit_minutes",
     ]
-    filter_horizontal = ["facilitators"]
+    # Facilitators are chosen in a plain multiple select: Django's two-box filter names its
+    # search icons with aria-label on a span without a role (axe: aria-prohibited-attr), and the
+    # autocomplete widget leaves its search box unlabelled (axe: label, list).
 
 
 @admin.register(Workshop)
@@ -150,7 +152,6 @@ class FlipchartGroupAdmin(admin.ModelAdmin):
     list_select_related = ["workshop"]
     list_filter = ["workshop"]
     search_fields = ["subject", "prompt", "facilitator_line"]
-    filter_horizontal = ["facilitators"]
     inlines = [FlipchartPhotoInline, CaptureBatchInline]
 
 
