@@ -1,6 +1,11 @@
 """Jobs for tests of the job plumbing, and a failed job made the way a worker records one."""
 
+import os
+import time
+from pathlib import Path
+
 from django.conf import settings
+from django.core.mail.backends.base import BaseEmailBackend
 from django_tasks_db.models import DBTaskResult
 
 from feedback_site.jobs import job
@@ -27,3 +32,19 @@ def failed_job(*, to: str = "someone@example.com") -> FailedJob:
     )
     run_queued_job(queued.id)
     return FailedJob.objects.get(pk=queued.pk)
+
+
+class RecordingEmailBackend(BaseEmailBackend):
+    """For worker processes started by tests: appends each message's recipients and subject to
+    the file JOBS_TEST_MAIL_FILE names. While the file JOBS_TEST_HANG_FILE names exists, it
+    touches "<that file>.reached" and hangs instead, as a worker stuck mid-job would."""
+
+    def send_messages(self, email_messages):
+        hang = os.environ.get("JOBS_TEST_HANG_FILE")
+        if hang and os.path.exists(hang):
+            Path(f"{hang}.reached").touch()
+            time.sleep(120)
+        with open(os.environ["JOBS_TEST_MAIL_FILE"], "a") as sent:
+            for message in email_messages:
+                sent.write(f"{','.join(message.to)}\t{message.subject}\n")
+        return len(email_messages)
