@@ -3,8 +3,7 @@ from importlib import import_module
 from django.db import migrations
 
 
-def let_organisers_see_failed_jobs(apps, schema_editor=None):
-    """Also used by tests that empty the database and put the roles back."""
+def let_organisers_see_failed_jobs(apps, schema_editor):
     roles = import_module("workshops.migrations.0003_roles")
     roles.grant_organisers_view(apps, "feedback_site", ["failedjob"])
 
