@@ -1,18 +1,16 @@
 """Sign in by a single-use emailed link, for owners who visit rarely and have no password."""
 
 from django.conf import settings
-from django.contrib.auth import authenticate, get_user_model, login
-from django.core.mail import EmailMessage
+from django.contrib.auth import authenticate, login
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_variables
-from sesame.utils import get_query_string
 
 from accounts.forms import EmailSignInForm
+from accounts.tasks import sign_in_link_send
 from feedback_site.emails import normalise_email
+from feedback_site.jobs import enqueue_on_commit
 from feedback_site.rate_limits import sign_in_link_limit_reached
 
 
@@ -21,29 +19,6 @@ def safe_next(request, url: str, fallback: str = "actions:action_list") -> str:
     if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
         return url
     return reverse(fallback)
-
-
-@sensitive_variables("link")
-def send_sign_in_link(user, next_url: str) -> None:
-    link = (
-        settings.SITE_URL
-        + reverse("email_sign_in_link")
-        + get_query_string(user)
-        + "&"
-        + urlencode({"next": next_url})
-    )
-    EmailMessage(
-        subject=f"Your sign-in link for {settings.SERVICE_NAME}",
-        body=render_to_string(
-            "registration/email_sign_in_email.txt",
-            {
-                "link": link,
-                "minutes": settings.SESAME_MAX_AGE // 60,
-                "service_name": settings.SERVICE_NAME,
-            },
-        ),
-        to=[user.email],
-    ).send()
 
 
 @never_cache
@@ -62,9 +37,11 @@ def email_sign_in(request):
                 "You have asked for too many sign-in links. Wait 15 minutes, then try again",
             )
             return render(request, "registration/email_sign_in_form.html", context, status=429)
-        user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
-        if user is not None:
-            send_sign_in_link(user, safe_next(request, form.cleaned_data["next"]))
+        # Queued for every address: whether an account exists is decided by the job, so this
+        # answer takes the same time for known and unknown addresses.
+        enqueue_on_commit(
+            sign_in_link_send, email=email, next_url=safe_next(request, form.cleaned_data["next"])
+        )
         return redirect("email_sign_in_sent")
     return render(request, "registration/email_sign_in_form.html", context)
 

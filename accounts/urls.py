@@ -1,6 +1,5 @@
 """Signing in and out, the second factor and passwords, under /account/ (names unprefixed)."""
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
@@ -45,7 +44,6 @@ urlpatterns = [
         views.ResetPasswordView.as_view(
             form_class=forms.ResetPasswordForm,
             extra_context={"page_title": "Reset your password"},
-            extra_email_context={"site_name": settings.SERVICE_NAME},
         ),
         name="password_reset",
     ),

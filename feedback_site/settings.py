@@ -1,8 +1,8 @@
 """The one settings module. Production differs from a laptop only by environment variables.
 
 Sections, in order: core and security; apps and middleware; templates; database; accounts and
-sign-in; language and time; static files, media and storage; cache; email; the service's own
-rules; HTTPS, headers and request limits; sessions; logging."""
+sign-in; language and time; static files, media and storage; cache; email; background jobs; the
+service's own rules; HTTPS, headers and request limits; sessions; logging."""
 
 import json
 import os
@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks_db",
     "accounts",
     "workshops",
     "actions",
@@ -272,6 +273,30 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Workshop feedback <noreply@localhost>")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ADMINS = [("Service team", address) for address in env_list("ADMINS")]
+
+# --- Background jobs ---
+
+# Emails and other work that need not happen in the request run as jobs (feedback_site/jobs.py).
+# "immediate" (the default) runs each job in-process once the change that queued it commits, so
+# a laptop and the tests need nothing more; "database" queues them in the service's own database
+# (django-tasks-db), in the same transaction as the change, for `manage.py db_worker` processes.
+TASKS_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate")
+if TASKS_BACKEND not in TASKS_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(TASKS_BACKENDS)}")
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[TASKS_BACKEND]}}
+# A failing job is tried this many times in all, waiting JOBS_FIRST_RETRY_AFTER seconds before
+# the second attempt and twice as long before each one after it.
+JOBS_ATTEMPTS = int(os.environ.get("JOBS_ATTEMPTS", "5"))
+JOBS_FIRST_RETRY_AFTER = int(os.environ.get("JOBS_FIRST_RETRY_AFTER", "60"))
+# A job running longer than this many seconds is taken to have lost its worker and is put back
+# on the queue by the scheduler; every job finishes far sooner (one email has a 10 s timeout).
+JOBS_RUNNING_TIMEOUT = int(os.environ.get("JOBS_RUNNING_TIMEOUT", str(30 * 60)))
+# Finished jobs' records are kept this many days (failed ones too, for the organisers to see).
+JOBS_KEEP_DAYS = int(os.environ.get("JOBS_KEEP_DAYS", "30"))
 
 # --- The service's own rules ---
 

@@ -10,12 +10,14 @@ from django.utils.http import base36_to_int, int_to_base36
 from django.views.decorators.http import require_safe
 
 from feedback_site.forms import ConfirmForm
+from feedback_site.jobs import enqueue_on_commit
 from feedback_site.rate_limits import follow_request_limit_reached
 from progress import cache as progress_cache
 from progress import exports, following
 from progress.forms import FollowForm
 from progress.selectors import workshop_progress
 from progress.services import follower_confirm, follower_unsubscribe
+from progress.tasks import follow_confirmation_send
 from workshops.models import Workshop
 
 
@@ -74,8 +76,9 @@ def follow(request, slug):
         if follow_request_limit_reached(form.cleaned_data["email"]):
             form.refuse_too_many()
         else:
-            following.send_confirmation(
-                workshop=workshop,
+            enqueue_on_commit(
+                follow_confirmation_send,
+                workshop_id=workshop.pk,
                 email=form.cleaned_data["email"],
                 site_url=request.build_absolute_uri("/").rstrip("/"),
             )

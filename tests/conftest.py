@@ -4,6 +4,10 @@ from importlib import import_module
 import pytest
 from django.apps import apps
 from django.core.cache import cache
+from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.tasks import task_backends
+from django.tasks.signals import task_enqueued
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
@@ -43,6 +47,93 @@ def _test_settings(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.SECURE_SSL_REDIRECT = False
+
+
+def _only_the_tests_own_transaction(connection) -> bool:
+    return connection.in_atomic_block and all(
+        getattr(block, "_from_testcase", False) for block in connection.atomic_blocks
+    )
+
+
+def _run_commit_hooks(connection) -> None:
+    while connection.run_on_commit:
+        # Robust or not, a hook that raises fails the test: jobs' own errors are caught by the
+        # backends, so one raising here is a fault in queueing it.
+        _, callback, _robust = connection.run_on_commit.pop(0)
+        callback()
+
+
+@pytest.fixture(autouse=True)
+def _commit_at_the_tests_own_transaction(monkeypatch):
+    """pytest-django wraps each test in a transaction that never commits, so work queued with
+    transaction.on_commit (background jobs) would never run. In production the service runs in
+    autocommit: a change commits when its own transaction ends. Treat the test's wrapper as
+    autocommit too, so a job runs when the change that queued it ends, and never when it rolls
+    back (Django drops the hooks of a rolled-back savepoint)."""
+    on_commit, atomic_exit = BaseDatabaseWrapper.on_commit, transaction.Atomic.__exit__
+
+    def on_commit_now_outside_the_services_transactions(self, func, robust=False):
+        on_commit(self, func, robust)
+        if _only_the_tests_own_transaction(self):
+            _run_commit_hooks(self)
+
+    def exit_and_commit(self, exc_type, exc_value, traceback):
+        result = atomic_exit(self, exc_type, exc_value, traceback)
+        connection = transaction.get_connection(self.using)
+        if _only_the_tests_own_transaction(connection):
+            _run_commit_hooks(connection)
+        return result
+
+    monkeypatch.setattr(
+        BaseDatabaseWrapper, "on_commit", on_commit_now_outside_the_services_transactions
+    )
+    monkeypatch.setattr(transaction.Atomic, "__exit__", exit_and_commit)
+
+
+@pytest.fixture(autouse=True)
+def _jobs_run_when_queued_on_the_database(request, settings):
+    """With TASKS_BACKEND=database (CI's PostgreSQL pass) jobs wait in the database for a worker.
+    Tests that look at the mail a change sends get it from a worker run in-process as soon as
+    the job's row commits, through django-tasks-db's own worker code: so the whole suite proves
+    jobs survive the trip through the database (arguments as JSON, task paths that import).
+    Tests marked `jobs_queued` leave jobs queued, for real `db_worker` processes."""
+    from django_tasks_db import DatabaseBackend
+
+    if request.node.get_closest_marker("jobs_queued") or not isinstance(
+        task_backends["default"], DatabaseBackend
+    ):
+        yield
+        return
+
+    def run_when_committed(sender, task_result, **kwargs):
+        if task_result.task.run_after is None:
+            transaction.on_commit(lambda: run_queued_job(task_result.id))
+
+    task_enqueued.connect(run_when_committed, sender=DatabaseBackend, weak=False)
+    yield
+    task_enqueued.disconnect(run_when_committed, sender=DatabaseBackend)
+
+
+def run_queued_job(result_id) -> None:
+    """Claim one queued job and run it as `manage.py db_worker` would."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    db_result = DBTaskResult.objects.ready().filter(id=result_id).first()
+    if db_result is None:
+        return
+    db_result.claim("tests")
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name=db_result.backend_name,
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="tests",
+        excluded_queue_names=[],
+    )
+    worker.run_task(db_result)
 
 
 @pytest.fixture
@@ -112,6 +203,12 @@ def restore_data_from_migrations():
     import_module(
         "workshops.migrations.0010_roles_without_admin_permissions"
     ).remove_admin_permissions(apps)
+    # As workshops/migrations/0014 does; its helper would make permissions through the live app
+    # registry and switch off their re-creation after later flushes.
+    Permission = apps.get_model("auth", "Permission")
+    apps.get_model("auth", "Group").objects.get(name="Organisers").permissions.add(
+        Permission.objects.get(content_type__app_label="feedback_site", codename="view_failedjob")
+    )
 
 
 def client_for(user) -> Client:

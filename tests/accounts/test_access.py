@@ -31,6 +31,7 @@ from tests.factories import (
     UserFactory,
     WorkshopFactory,
 )
+from tests.jobs import failed_job
 from workshops.models import ContributionKind
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -168,6 +169,8 @@ def build_world() -> World:
     # A failed sign-in and a set of backup codes, so the sign-in records' admin pages open too.
     Client().post(reverse("login"), {"username": people["facilitator"].email, "password": "wrong"})
     StaticDevice.objects.create(user=people["organiser"], name="Backup codes")
+    # A background job that failed, so the failed jobs' admin pages open too.
+    failed_job()
     workshop = WorkshopFactory()
     group = FlipchartGroupFactory(workshop=workshop)
     group.facilitators.add(people["facilitator"])

@@ -1,0 +1,77 @@
+"""Jobs of signing in: the emailed sign-in link, the password reset email, and clearing old
+sign-in records. The requests that ask for an email only queue its job, with the address as
+typed, so they do the same work and take the same time whether or not the account exists."""
+
+from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.debug import sensitive_variables
+from sesame.utils import get_query_string
+
+from accounts.forms import ResetPasswordForm
+from feedback_site.jobs import job, scheduled
+
+# Records of sign-ins and failed sign-ins are kept this long (days), then deleted.
+SIGN_IN_RECORDS_KEEP_DAYS = 90
+
+
+@sensitive_variables("link")
+def send_sign_in_link(user, next_url: str) -> None:
+    link = (
+        settings.SITE_URL
+        + reverse("email_sign_in_link")
+        + get_query_string(user)
+        + "&"
+        + urlencode({"next": next_url})
+    )
+    EmailMessage(
+        subject=f"Your sign-in link for {settings.SERVICE_NAME}",
+        body=render_to_string(
+            "registration/email_sign_in_email.txt",
+            {
+                "link": link,
+                "minutes": settings.SESAME_MAX_AGE // 60,
+                "service_name": settings.SERVICE_NAME,
+            },
+        ),
+        to=[user.email],
+    ).send()
+
+
+@job
+def sign_in_link_send(*, email: str, next_url: str) -> bool:
+    """Email a sign-in link if the address belongs to an active account; True if one was sent.
+    The link is made when the job runs, so its 15 minutes start then."""
+    user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+    if user is None:
+        return False
+    send_sign_in_link(user, next_url)
+    return True
+
+
+@job
+def password_reset_send(*, email: str, domain: str, use_https: bool) -> None:
+    """Email a password reset link to each active account with a usable password at the address,
+    through Django's own reset form (nothing is sent for an unknown address)."""
+    form = ResetPasswordForm({"email": email})
+    if form.is_valid():
+        form.save(
+            domain_override=domain,
+            use_https=use_https,
+            extra_email_context={"site_name": settings.SERVICE_NAME},
+        )
+
+
+@scheduled(every="day")
+@job
+def sign_in_records_clean_up_daily() -> dict:
+    """Delete records of sign-ins and failed sign-ins older than SIGN_IN_RECORDS_KEEP_DAYS, as
+    django-axes' axes_reset_logs and axes_reset_failure_logs commands do; locks are untouched."""
+    return {
+        "sign_ins": AxesProxyHandler.reset_logs(age_days=SIGN_IN_RECORDS_KEEP_DAYS),
+        "failed_sign_ins": AxesProxyHandler.reset_failure_logs(age_days=SIGN_IN_RECORDS_KEEP_DAYS),
+    }

@@ -1,0 +1,168 @@
+"""Background jobs: how a job is declared, queued after the change that causes it, retried,
+scheduled once per period and recovered when its worker dies.
+
+Jobs run on Django's tasks framework. Production uses django-tasks-db's database backend
+(TASKS_BACKEND=database) with `manage.py db_worker`; locally and in tests Django's immediate
+backend runs each job as soon as the change that queued it commits."""
+
+import datetime
+import functools
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, router, transaction
+from django.tasks import task
+from django.tasks.base import TaskResultStatus
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+from django_tasks_db import DatabaseBackend
+
+logger = logging.getLogger(__name__)
+
+
+def job(function=None, *, attempts: int | None = None, first_retry_after: int | None = None):
+    """Declare a background job: a task that, when it fails on a backend that can defer work,
+    queues its next attempt after a delay that doubles each time (first_retry_after seconds,
+    then twice that, ...), up to `attempts` in all. Each failed attempt is recorded with its
+    error; the last one stays failed for the organisers to see. Jobs must be idempotent: an
+    attempt may fail after doing part of its work, and a job whose worker died is run again."""
+
+    def declare(function):
+        @functools.wraps(function)
+        def attempt_once(*args, attempt: int = 1, **kwargs):
+            try:
+                return function(*args, **kwargs)
+            except Exception:
+                _retry_later(declared, args, kwargs, attempt, attempts, first_retry_after)
+                raise
+
+        declared = task(attempt_once)
+        return declared
+
+    return declare(function) if function is not None else declare
+
+
+def retry_delay(attempt: int, first_retry_after: int | None = None) -> datetime.timedelta:
+    """How long to wait before the attempt after `attempt`: doubling from the first delay."""
+    first = first_retry_after if first_retry_after is not None else settings.JOBS_FIRST_RETRY_AFTER
+    return datetime.timedelta(seconds=first * 2 ** (attempt - 1))
+
+
+def _retry_later(declared, args, kwargs, attempt, attempts, first_retry_after) -> None:
+    attempts = attempts if attempts is not None else settings.JOBS_ATTEMPTS
+    if attempt >= attempts:
+        logger.error(
+            "Job %s failed on attempt %s of %s: giving up", declared.name, attempt, attempts
+        )
+        return
+    if not declared.get_backend().supports_defer:
+        # The immediate backend runs a job inside the request that queued it: no waiting there.
+        logger.warning("Job %s failed; this backend cannot retry it later", declared.name)
+        return
+    run_after = timezone.now() + retry_delay(attempt, first_retry_after)
+    declared.using(run_after=run_after).enqueue(*args, attempt=attempt + 1, **kwargs)
+    logger.warning(
+        "Job %s failed on attempt %s of %s: next attempt after %s",
+        declared.name,
+        attempt,
+        attempts,
+        run_after.isoformat(),
+    )
+
+
+def is_transactional(declared) -> bool:
+    """True when queueing the job writes a row in the service's own database, so the job is
+    queued in the same transaction as the change that causes it."""
+    backend = declared.get_backend()
+    if not isinstance(backend, DatabaseBackend):
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    return router.db_for_write(DBTaskResult) == router.db_for_write(settings.AUTH_USER_MODEL)
+
+
+def enqueue_on_commit(declared, /, *args, **kwargs) -> None:
+    """Queue a job as part of the current change: it runs only if the change commits, never if
+    it rolls back. On the database backend the job's row is written in the same transaction;
+    on any other backend the job is queued once the transaction has committed."""
+    if is_transactional(declared):
+        declared.enqueue(*args, **kwargs)
+    else:
+        transaction.on_commit(functools.partial(declared.enqueue, *args, **kwargs), robust=True)
+
+
+# --- Scheduled jobs ---
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str
+    every: str  # "hour" or "day"
+    declared: object
+
+    def period(self, now: datetime.datetime) -> str:
+        """The period `now` falls in, as stored on ScheduledRun: local hour or local day."""
+        local = timezone.localtime(now)
+        return f"{local:%Y-%m-%dT%H}" if self.every == "hour" else f"{local:%Y-%m-%d}"
+
+
+SCHEDULE: dict[str, Schedule] = {}
+PERIODS = ("hour", "day")
+
+
+def scheduled(*, every: str):
+    """Register a job (taking no arguments) to be queued once every hour or every day by
+    `manage.py run_scheduler`."""
+    if every not in PERIODS:
+        raise ValueError(f"every must be one of {PERIODS}, not {every!r}")
+
+    def register(declared):
+        SCHEDULE[declared.name] = Schedule(name=declared.name, every=every, declared=declared)
+        return declared
+
+    return register
+
+
+def load_schedule() -> dict[str, Schedule]:
+    """Every app's scheduled jobs: each app declares them in its own tasks module."""
+    autodiscover_modules("tasks")
+    return SCHEDULE
+
+
+def schedule_tick(*, now: datetime.datetime | None = None) -> list[str]:
+    """Queue each scheduled job whose period has no run yet, and put back on the queue jobs
+    whose worker died. Safe to run from several schedulers at once: the first to record a
+    (job, period) queues it, the others find the record and skip it. Returns the jobs queued."""
+    from feedback_site.models import ScheduledRun
+
+    now = now or timezone.now()
+    queued = []
+    for schedule in load_schedule().values():
+        period = schedule.period(now)
+        if ScheduledRun.objects.filter(job=schedule.name, period=period).exists():
+            continue
+        try:
+            with transaction.atomic():
+                ScheduledRun.objects.create(job=schedule.name, period=period)
+                enqueue_on_commit(schedule.declared)
+        except IntegrityError:
+            continue
+        queued.append(schedule.name)
+    requeue_abandoned(now=now)
+    return queued
+
+
+def requeue_abandoned(*, now: datetime.datetime | None = None) -> int:
+    """Put back on the queue jobs that have been running longer than JOBS_RUNNING_TIMEOUT: their
+    worker was killed or its machine lost, and no other worker would ever take them. Returns how
+    many were put back. A job still running that long is run twice, which jobs must tolerate."""
+    from django_tasks_db.models import DBTaskResult
+
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(seconds=settings.JOBS_RUNNING_TIMEOUT)
+    abandoned = DBTaskResult.objects.running().filter(started_at__lt=cutoff)
+    count = abandoned.update(status=TaskResultStatus.READY)
+    if count:
+        logger.warning("Put %s abandoned jobs back on the queue", count)
+    return count
