@@ -13,7 +13,7 @@ from accounts import two_factor
 from accounts.forms import ConfirmAuthenticatorForm, SecurityCodeForm
 from accounts.roles import is_facilitator, is_organiser, is_owner
 from accounts.sign_in import safe_next
-from feedback_site.rate_limits import password_reset_limit_reached
+from feedback_site.rate_limits import Verdict, password_reset_limit_reached, refused_for_now
 
 
 @login_required
@@ -90,7 +90,13 @@ class ResetPasswordView(auth_views.PasswordResetView):
     """Django's reset request, counted like sign-in links so that it cannot flood an inbox."""
 
     def form_valid(self, form):
-        if password_reset_limit_reached(self.request, form.cleaned_data["email"]):
+        if verdict := password_reset_limit_reached(self.request, form.cleaned_data["email"]):
+            if verdict is Verdict.UNCOUNTABLE:
+                form.add_error(
+                    "email",
+                    "Password reset links cannot be sent at the moment. Try again in a few minutes",
+                )
+                return refused_for_now(self.render_to_response(self.get_context_data(form=form)))
             form.add_error(
                 "email",
                 "You have asked for too many password reset links. Wait 15 minutes, then try again",

@@ -71,8 +71,8 @@ def follow(request, slug):
     workshop = published_workshop(slug)
     form = FollowForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if follow_request_limit_reached(form.cleaned_data["email"]):
-            form.refuse_too_many()
+        if verdict := follow_request_limit_reached(form.cleaned_data["email"]):
+            form.refuse(verdict)
         else:
             following.send_confirmation(
                 workshop=workshop,
