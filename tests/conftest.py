@@ -121,6 +121,13 @@ def _own_cache_prefix():
         cache.clear()
 
 
+@pytest.fixture
+def local_cache(settings):
+    """The local-memory cache, for tests that travel in time past an entry's expiry: Redis
+    expires entries by its own clock, which time-machine cannot move."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate-limit counters live in the cache; each test starts with none."""

@@ -28,7 +28,7 @@ from demo.management.commands.bench_data import (  # noqa: E402
 from feedback_site.admin_site import changelist_url  # noqa: E402
 from tests.conftest import client_for  # noqa: E402
 from workshops.admin.contributions import DEFAULT_CONTRIBUTION_FILTERS  # noqa: E402
-from workshops.models import Contribution, FlipchartGroup, User  # noqa: E402
+from workshops.models import Contribution, FlipchartGroup, User, Workshop  # noqa: E402
 
 CAPTURE_NOTES = 10
 
@@ -56,6 +56,26 @@ def capture_submit(client, path: str):
     """A submit of the capture form as a facilitator makes it: new notes under a new key."""
     notes = "\n".join(f"Benchmark submit note {n}" for n in range(CAPTURE_NOTES))
     return client.post(path, {"notes": notes, "kind": "comment", "key": str(uuid.uuid4())})
+
+
+def two_instance_checks() -> dict:
+    """What `make bench` needs to check two instances against each other: a workshop that shows
+    notes at once (so a capture changes its public page), a facilitator of one of its groups,
+    and a signed-in page."""
+    workshop = Workshop.objects.get(slug=f"{SLUG_PREFIX}workshop-2")
+    Workshop.objects.filter(pk=workshop.pk).update(notes_public_after_review=False)
+    group = FlipchartGroup.objects.filter(workshop=workshop).first()
+    facilitator = group.facilitators.get()
+    client = signed_in_client(facilitator)
+    return {
+        "session": {
+            settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value
+        },
+        "capture_path": reverse("workshops:group_capture", kwargs={"pk": group.pk}),
+        "progress_path": reverse("progress:workshop_progress", kwargs={"slug": workshop.slug}),
+        "signed_in_path": reverse("workshops:group_list"),
+        "sign_in_link_rate": settings.SIGN_IN_LINK_RATE[0],
+    }
 
 
 def scenarios() -> dict:
@@ -97,6 +117,7 @@ def scenarios() -> dict:
                 lambda: capture_submit(facilitator_client, paths["capture"])
             ),
         },
+        "two_instances": two_instance_checks(),
         "admin_list": {
             "path": paths["admin_list"],
             "cookie": session_cookie(admin_client),
