@@ -54,7 +54,9 @@ def queries_per_request(request) -> int:
 
 def capture_submit(client, path: str):
     """A submit of the capture form as a facilitator makes it: new notes under a new key."""
-    notes = "\n".join(f"Benchmark submit note {n}" for n in range(CAPTURE_NOTES))
+    # Notes of their own each time: the same notes again within 30 minutes store nothing.
+    batch = uuid.uuid4()
+    notes = "\n".join(f"Benchmark submit note {n} {batch}" for n in range(CAPTURE_NOTES))
     return client.post(path, {"notes": notes, "kind": "comment", "key": str(uuid.uuid4())})
 
 

@@ -89,6 +89,7 @@ def test_a_change_through_one_instance_shows_at_once_on_the_other(
         capture_path=group.get_absolute_url(),
         progress_path=progress,
     )
+    assert "Shown on every instance" in instances.Browser().request(other, progress)[2]
 
 
 def test_a_rate_limit_counts_requests_to_both_instances(two_instances):

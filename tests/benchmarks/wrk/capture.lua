@@ -24,9 +24,12 @@ local function new_key()
     math.random(0, 0xfff), math.random(0, 0xfff), submitted)
 end
 
+-- The notes differ on every request too: the same notes from the same person within 30 minutes
+-- are taken as the same submit sent again, and store nothing.
 function request()
-  local body = "csrfmiddlewaretoken=" .. csrf_token .. "&kind=comment&key=" .. new_key() ..
-    "&notes=" .. table.concat(notes, "%0D%0A")
+  local key = new_key()
+  local body = "csrfmiddlewaretoken=" .. csrf_token .. "&kind=comment&key=" .. key ..
+    "&notes=" .. table.concat(notes, "+" .. key .. "%0D%0A") .. "+" .. key
   return wrk.format("POST", nil, {
     ["Cookie"] = os.getenv("BENCH_COOKIE") .. "; csrftoken=" .. csrf_token,
     ["Content-Type"] = "application/x-www-form-urlencoded",
