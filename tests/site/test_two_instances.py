@@ -7,6 +7,7 @@ import socket
 import uuid
 
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
@@ -43,12 +44,13 @@ def database_url() -> str:
 
 @pytest.fixture
 def two_instances():
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
     environment = instances.shared_environment(
         database_url(),
         "redis://127.0.0.1:6379/15",
         # The test's own secret, so that the sessions it makes are valid on both.
         SECRET_KEY=settings.SECRET_KEY,
-        CACHE_KEY_PREFIX=f"test-{uuid.uuid4().hex[:12]}",
+        CACHE_KEY_PREFIX=prefix,
         STATICFILES_STORAGE="django.contrib.staticfiles.storage.StaticFilesStorage",
         EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
     )
@@ -61,6 +63,9 @@ def two_instances():
     finally:
         for _, server in servers:
             instances.stop_instance(server)
+        shared = redis.Redis("127.0.0.1", 6379, db=15)
+        for key in shared.scan_iter(match=f"{prefix}:*"):
+            shared.delete(key)
 
 
 @pytest.fixture
