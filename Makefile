@@ -24,10 +24,14 @@ test: setup
 
 # Load test: PostgreSQL, gunicorn with production settings, wrk on loopback (see the README).
 # Recreates the databases named by DATABASE_URL (default feedback_bench on 127.0.0.1) and its
-# "_tenth" twin; it refuses any database whose name lacks "bench".
+# "_tenth" twin; it refuses any database whose name lacks "bench". Needs Redis (BENCH_REDIS_URL,
+# default redis://127.0.0.1:6379/3) and runs the full data a second time on two instances behind
+# HAProxy.
 bench: setup
 	@command -v wrk >/dev/null 2>&1 || apt-get install -y wrk || \
 	  { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
+	@command -v haproxy >/dev/null 2>&1 || apt-get install -y haproxy || \
+	  { echo "make bench needs HAProxy for its two-instance run: apt-get install haproxy"; exit 1; }
 	$(PY) -u tests/benchmarks/run.py
 
 setup: $(VENV)/.installed $(GOVUK_BUILD)/.built

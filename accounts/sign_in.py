@@ -11,7 +11,7 @@ from accounts.forms import EmailSignInForm
 from accounts.tasks import sign_in_link_send
 from feedback_site.emails import normalise_email
 from feedback_site.jobs import enqueue_on_commit
-from feedback_site.rate_limits import sign_in_link_limit_reached
+from feedback_site.rate_limits import Verdict, refused_for_now, sign_in_link_limit_reached
 
 
 def safe_next(request, url: str, fallback: str = "actions:action_list") -> str:
@@ -31,7 +31,15 @@ def email_sign_in(request):
     context = {"form": form, "page_title": "Sign in with an email link"}
     if request.method == "POST" and form.is_valid():
         email = normalise_email(form.cleaned_data["email"])
-        if sign_in_link_limit_reached(request, email):
+        if verdict := sign_in_link_limit_reached(request, email):
+            if verdict is Verdict.UNCOUNTABLE:
+                form.add_error(
+                    "email",
+                    "Sign-in links cannot be sent at the moment. Try again in a few minutes",
+                )
+                return refused_for_now(
+                    render(request, "registration/email_sign_in_form.html", context)
+                )
             form.add_error(
                 "email",
                 "You have asked for too many sign-in links. Wait 15 minutes, then try again",

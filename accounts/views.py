@@ -16,7 +16,7 @@ from accounts.roles import is_facilitator, is_organiser, is_owner
 from accounts.sign_in import safe_next
 from accounts.tasks import password_reset_send
 from feedback_site.jobs import enqueue_on_commit
-from feedback_site.rate_limits import password_reset_limit_reached
+from feedback_site.rate_limits import Verdict, password_reset_limit_reached, refused_for_now
 
 
 @login_required
@@ -94,7 +94,13 @@ class ResetPasswordView(auth_views.PasswordResetView):
     the email sent by a job."""
 
     def form_valid(self, form):
-        if password_reset_limit_reached(self.request, form.cleaned_data["email"]):
+        if verdict := password_reset_limit_reached(self.request, form.cleaned_data["email"]):
+            if verdict is Verdict.UNCOUNTABLE:
+                form.add_error(
+                    "email",
+                    "Password reset links cannot be sent at the moment. Try again in a few minutes",
+                )
+                return refused_for_now(self.render_to_response(self.get_context_data(form=form)))
             form.add_error(
                 "email",
                 "You have asked for too many password reset links. Wait 15 minutes, then try again",

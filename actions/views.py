@@ -1,12 +1,17 @@
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from accounts.roles import (
     actions_for,
@@ -81,10 +86,10 @@ def action_list(request):
     )
     paginator.count = sum(totals.values())  # known from the totals: no second count query
     page = paginator.get_page(request.GET.get("page"))
-    today = timezone.localdate()
     groups = {}
-    for action in page:
-        groups.setdefault(Status(action.status), []).append(listed_action(action, today))
+    listed_actions = list(page)
+    for action, row in zip(listed_actions, listed_rows(listed_actions), strict=True):
+        groups.setdefault(Status(action.status), []).append(row)
     proposals = []
     if may_decide_due_dates(request.user):
         proposals = DueDateChange.objects.filter(state=DueDateChange.State.PROPOSED).select_related(
@@ -117,6 +122,48 @@ def listed_action(action: ActionItem, today) -> dict:
         "move_count": action.move_count,
         "due_tags": due_tags(action, today),
     }
+
+
+# A row is a pure function of what it shows, so a rendered row can be kept as long as that lasts.
+ROW_CACHE_SECONDS = 24 * 60 * 60
+ROW_TEMPLATE = "actions/includes/action_row.html"
+
+
+def _row_key(action: ActionItem, today) -> str:
+    """Names a row by everything it shows and everything its tags depend on, today included: a
+    change to the action, its workshop's title or its owner's name names another row, so a
+    kept row is never stale, and the same row is right for everyone who may list the action."""
+    shown = [
+        action.pk,
+        action.title,
+        action.status,
+        action.due_date.isoformat(),
+        action.accepted_at is None,
+        action.move_count,
+        action.workshop.title,
+        str(action.owner),
+        today.isoformat(),
+    ]
+    digest = hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()
+    return f"action-row:{action.pk}:{digest[:32]}"
+
+
+def listed_rows(actions) -> list[str]:
+    """Each action's row of the table, rendered once per change of what it shows and shared by
+    everyone who lists it (one cache round trip for the page). Who sees which rows is decided by
+    the query that found `actions`, never by the cache."""
+    today = timezone.localdate()
+    keys = [_row_key(action, today) for action in actions]
+    kept = cache.get_many(keys)
+    template = get_template(ROW_TEMPLATE)
+    rendered = {}
+    for action, key in zip(actions, keys, strict=True):
+        if key not in kept:
+            rendered[key] = template.render({"action": listed_action(action, today)})
+    if rendered:
+        cache.set_many(rendered, ROW_CACHE_SECONDS)
+    # Every row is markup our own template rendered, escaping what people typed.
+    return [mark_safe(kept[key] if key in kept else rendered[key]) for key in keys]
 
 
 @dataclass

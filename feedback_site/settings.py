@@ -236,15 +236,35 @@ STORAGES = {
 
 # --- Cache ---
 
-# Sign-in link rate limits count in this cache: with several server processes, use a shared one
-# (e.g. CACHE_BACKEND=django.core.cache.backends.db.DatabaseCache, CACHE_LOCATION=cache_table,
-# then `manage.py createcachetable`).
-CACHES = {
-    "default": {
-        "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
-        "LOCATION": os.environ.get("CACHE_LOCATION", ""),
+# Rate limits for emailed links and the public progress page live in the cache. With REDIS_URL
+# set, every server shares one Redis (Django's own backend, wrapped so that an unreachable Redis
+# answers a miss and a log line, never an error page: feedback_site/cache.py); the timeouts keep
+# a hung Redis from holding a worker. Without it, each process keeps its own cache in memory,
+# which is right for one process and for tests. Sign-in failures are counted by django-axes in
+# the database, and sessions stay in the database too: they must outlive a Redis restart or
+# eviction (signing everyone out), and each request reads its session once, by primary key.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "feedback_site.cache.ForgivingRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "feedback"),
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.5")),
+                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+            },
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": os.environ.get(
+                "CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
+            ),
+            "LOCATION": os.environ.get("CACHE_LOCATION", ""),
+        }
+    }
 
 # --- Email ---
 
@@ -324,7 +344,7 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # Secure by default whenever DEBUG is off; each can be relaxed by its variable (the session
 # cookie's too, under Sessions).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)

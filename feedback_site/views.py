@@ -2,6 +2,7 @@ import logging
 import secrets
 import sys
 
+from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -28,6 +29,38 @@ def healthz(request):
         logger.exception("Health check: the database did not answer")
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def _cache_answers() -> bool:
+    """Whether a value written to the cache reads back: the shared cache answers a miss, never
+    an error, while Redis is away (feedback_site/cache.py), so only a round trip tells."""
+    key, value = f"readyz:{secrets.token_hex(8)}", secrets.token_hex(8)
+    cache.set(key, value, 10)
+    answered = cache.get(key) == value
+    cache.delete(key)
+    return answered
+
+
+@require_safe
+@never_cache
+def readyz(request):
+    """200 when this instance can serve everything: the database answers and the cache keeps
+    what it is given; 503 naming what does not. For rollouts and orchestrators; load balancers
+    route on /healthz, since pages still answer without the cache."""
+    checks = {"database": True, "cache": _cache_answers()}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.exception("Readiness check: the database did not answer")
+        checks["database"] = False
+    if not checks["cache"]:
+        logger.warning("Readiness check: the cache did not keep a value")
+    body = "".join(f"{name} {'ok' if ok else 'unavailable'}\n" for name, ok in checks.items())
+    return HttpResponse(
+        body, status=200 if all(checks.values()) else 503, content_type="text/plain"
+    )
 
 
 def server_error(request):

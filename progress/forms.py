@@ -1,6 +1,7 @@
 from django import forms
 
 from feedback_site.forms import GovukFormMixin
+from feedback_site.rate_limits import Verdict
 
 
 class FollowForm(GovukFormMixin, forms.Form):
@@ -20,5 +21,10 @@ class FollowForm(GovukFormMixin, forms.Form):
         ),
     )
 
-    def refuse_too_many(self):
-        self.add_error("email", "You have asked too many times. Try again in an hour")
+    def refuse(self, verdict: Verdict):
+        if verdict is Verdict.UNCOUNTABLE:
+            self.add_error(
+                "email", "Emails cannot be sent at the moment. Try again in a few minutes"
+            )
+        else:
+            self.add_error("email", "You have asked too many times. Try again in an hour")

@@ -73,8 +73,8 @@ def follow(request, slug):
     workshop = published_workshop(slug)
     form = FollowForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if follow_request_limit_reached(form.cleaned_data["email"]):
-            form.refuse_too_many()
+        if verdict := follow_request_limit_reached(form.cleaned_data["email"]):
+            form.refuse(verdict)
         else:
             enqueue_on_commit(
                 follow_confirmation_send,

@@ -1,14 +1,16 @@
 import re
+import uuid
 from importlib import import_module
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.tasks import task_backends
 from django.tasks.signals import task_enqueued
-from django.test import Client
+from django.test import Client, override_settings
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -230,6 +232,26 @@ def verify_second_factor(client: Client, user) -> TOTPDevice:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return device
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache_prefix():
+    """With REDIS_URL set, the tests share that Redis database with whoever else uses it: each
+    run keeps its entries under its own prefix, and `cache.clear()` removes only those."""
+    if not settings.REDIS_URL:
+        yield
+        return
+    own = {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex[:12]}"}
+    with override_settings(CACHES={"default": own}):
+        yield
+        cache.clear()
+
+
+@pytest.fixture
+def local_cache(settings):
+    """The local-memory cache, for tests that travel in time past an entry's expiry: Redis
+    expires entries by its own clock, which time-machine cannot move."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 @pytest.fixture(autouse=True)

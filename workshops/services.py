@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
@@ -203,6 +203,29 @@ def same_form_again(batch: CaptureBatch, *, group: FlipchartGroup, digest: str) 
     return CaptureResult(batch=batch, created=False)
 
 
+def _notes_show_before_review(workshop_id: int) -> bool:
+    """Whether new notes show on the workshop's public page at once (a query). Only then does a
+    capture renew the page's version: renewing it takes the workshop's row lock until commit,
+    which would queue every submit of a busy workshop behind the one before. Read under a share
+    lock, which submits do not wait for but a change to the setting does, so a workshop switched
+    to showing notes at once cannot have its new page rendered before this submit's notes."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT notes_public_after_review FROM {Workshop._meta.db_table} "
+                "WHERE id = %s FOR SHARE",
+                [workshop_id],
+            )
+            row = cursor.fetchone()
+        return row is not None and not row[0]
+    # SQLite: this submit already holds the database's only write lock.
+    return (
+        not Workshop.objects.filter(pk=workshop_id)
+        .values_list("notes_public_after_review", flat=True)
+        .get()
+    )
+
+
 def notes_capture(
     *,
     group: FlipchartGroup,
@@ -256,7 +279,8 @@ def notes_capture(
                 )
                 for note in notes
             )
-            workshops_progress_changed(workshops=Workshop.objects.filter(pk=group.workshop_id))
+            if _notes_show_before_review(group.workshop_id):
+                workshops_progress_changed(workshops=Workshop.objects.filter(pk=group.workshop_id))
     except IntegrityError:
         # The same form sent twice at once: the other request stored the key after our look-up.
         earlier_by_key = earlier_capture(key=key, group=group, digest=digest)

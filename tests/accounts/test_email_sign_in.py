@@ -159,7 +159,7 @@ def test_a_missing_or_malformed_email_is_explained(email, message):
     assert f'value="{email}"' in response.text or not email
 
 
-def test_links_for_one_address_are_rate_limited(owner_without_password):
+def test_links_for_one_address_are_rate_limited(owner_without_password, local_cache):
     with time_machine.travel(START, tick=False) as traveller:
         for n in range(5):
             client = Client(REMOTE_ADDR=f"10.0.0.{n}")

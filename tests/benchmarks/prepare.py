@@ -109,6 +109,26 @@ def workbench_details(admin_client) -> dict:
     }
 
 
+def two_instance_checks() -> dict:
+    """What `make bench` needs to check two instances against each other: a workshop that shows
+    notes at once (so a capture changes its public page), a facilitator of one of its groups,
+    and a signed-in page."""
+    workshop = Workshop.objects.get(slug=f"{SLUG_PREFIX}workshop-2")
+    Workshop.objects.filter(pk=workshop.pk).update(notes_public_after_review=False)
+    group = FlipchartGroup.objects.filter(workshop=workshop).first()
+    facilitator = group.facilitators.get()
+    client = signed_in_client(facilitator)
+    return {
+        "session": {
+            settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value
+        },
+        "capture_path": reverse("workshops:group_capture", kwargs={"pk": group.pk}),
+        "progress_path": reverse("progress:workshop_progress", kwargs={"slug": workshop.slug}),
+        "signed_in_path": reverse("workshops:group_list"),
+        "sign_in_link_rate": settings.SIGN_IN_LINK_RATE[0],
+    }
+
+
 def scenarios() -> dict:
     owner = User.objects.get(organisations__slug=BUSY_ORGANISATION_SLUG)
     capture_group = FlipchartGroup.objects.filter(workshop__slug=f"{SLUG_PREFIX}workshop-1").first()
@@ -148,6 +168,7 @@ def scenarios() -> dict:
                 lambda: capture_submit(facilitator_client, paths["capture"])
             ),
         },
+        "two_instances": two_instance_checks(),
         "admin_list": {
             "path": paths["admin_list"],
             "cookie": session_cookie(admin_client),

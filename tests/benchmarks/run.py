@@ -4,7 +4,12 @@ For the full data set and for a tenth of it, each in its own PostgreSQL database
 runs every scenario for the same time at the same concurrency and prints one table: requests per
 second, latency percentiles, errors, database queries per request, throughput as a ratio to the
 health check's in the same run, and how much slower each page is at ten times the data. The
-table is also written to bench-results.json."""
+table is also written to bench-results.json.
+
+Both runs use the shared cache in Redis (BENCH_REDIS_URL), as production does. With the full data
+it then serves the same scenarios from two gunicorn instances on two more ports behind HAProxy on
+loopback, like two machines behind a load balancer, prints the ratio of their throughput to one
+instance's, and checks that they act as one service (tests/instances.py)."""
 
 import json
 import os
@@ -13,12 +18,16 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests import instances
 
 ROOT = Path(__file__).resolve().parents[2]
 WRK_SCRIPTS = Path(__file__).resolve().parent / "wrk"
@@ -33,6 +42,10 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 WORKER_CLASS = os.environ.get("BENCH_WORKER_CLASS", "sync")
 RESULTS_FILE = ROOT / "bench-results.json"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
+# The two instances and the load balancer in front of them.
+INSTANCE_PORTS = (PORT + 1, PORT + 2)
+BALANCER_PORT = PORT + 3
 SIZES = {"full": 1.0, "tenth": 0.1}
 SCENARIOS = {
     "healthz": "health check (the ceiling)",
@@ -95,6 +108,9 @@ def production_environment(database_url: str) -> dict[str, str]:
         "CSRF_COOKIE_SECURE": "false",
         "CONN_MAX_AGE": "600",
         "LOG_LEVEL": "WARNING",
+        "REDIS_URL": REDIS_URL,
+        # Each run's entries apart from anything else in that Redis database.
+        "CACHE_KEY_PREFIX": f"bench-{secrets.token_hex(6)}",
     }
 
 
@@ -137,7 +153,7 @@ def worker_peak_memory_mib(server: subprocess.Popen) -> float:
     return round(max(peaks), 1)
 
 
-def run_wrk(scenario: str, details: dict, seconds: int) -> dict:
+def run_wrk(scenario: str, details: dict, seconds: int, port: int = PORT) -> dict:
     script = POST_SCRIPTS.get(scenario, "get.lua")
     environment = {
         **os.environ,
@@ -155,7 +171,7 @@ def run_wrk(scenario: str, details: dict, seconds: int) -> dict:
             f"--duration={seconds}s",
             "--timeout=10s",
             f"--script={WRK_SCRIPTS / script}",
-            f"http://127.0.0.1:{PORT}{details['path']}",
+            f"http://127.0.0.1:{port}{details['path']}",
         ],
         env=environment,
         capture_output=True,
@@ -208,7 +224,113 @@ def measure_size(size: str, scale: float) -> dict:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    return {"scale": scale, "scenarios": results, "worker_peak_mib": peak}
+    measured = {"scale": scale, "scenarios": results, "worker_peak_mib": peak}
+    if size == "full":
+        measured["two_instances"] = measure_two_instances(environment, details, database_url)
+    return measured
+
+
+HAPROXY_CONFIG = """global
+    maxconn 1024
+defaults
+    mode http
+    option http-keep-alive
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+frontend web
+    bind 127.0.0.1:{balancer}
+    default_backend service
+backend service
+    balance roundrobin
+    server one 127.0.0.1:{one}
+    server two 127.0.0.1:{two}
+"""
+
+
+def start_balancer(folder: Path) -> subprocess.Popen:
+    config = folder / "haproxy.cfg"
+    one, two = INSTANCE_PORTS
+    config.write_text(HAPROXY_CONFIG.format(balancer=BALANCER_PORT, one=one, two=two))
+    balancer = subprocess.Popen(["haproxy", "-f", str(config), "-db"])
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{BALANCER_PORT}/healthz", timeout=5):
+                return balancer
+        except OSError:
+            time.sleep(0.2)
+    balancer.terminate()
+    sys.exit("HAProxy did not answer within 15 seconds")
+
+
+def measure_two_instances(environment: dict, details: dict, database_url: str) -> dict:
+    """The same scenarios through HAProxy to two instances of WORKERS workers each, then the
+    checks that they act as one service."""
+    print(f"\n== two instances behind HAProxy on {BALANCER_PORT} (ports {INSTANCE_PORTS})")
+    servers = [instances.start_instance(environment, port, WORKERS) for port in INSTANCE_PORTS]
+    folder = Path(tempfile.mkdtemp(prefix="bench-haproxy-"))
+    balancer = start_balancer(folder)
+    try:
+        results = {}
+        for scenario in SCENARIOS:
+            print(f"   {SCENARIOS[scenario]}: {SECONDS} s at {CONNECTIONS} connections")
+            run_wrk(scenario, details[scenario], WARM_UP_SECONDS, BALANCER_PORT)
+            results[scenario] = run_wrk(scenario, details[scenario], SECONDS, BALANCER_PORT)
+        checks = details["two_instances"]
+        one, two = INSTANCE_PORTS
+        results["checks"] = {
+            "no stale page": instances.change_shows_on_the_other_instance(
+                one,
+                two,
+                session=checks["session"],
+                capture_path=checks["capture_path"],
+                progress_path=checks["progress_path"],
+            )
+            and instances.change_shows_on_the_other_instance(
+                two,
+                one,
+                session=checks["session"],
+                capture_path=checks["capture_path"],
+                progress_path=checks["progress_path"],
+            ),
+            "rate limit on both": instances.rate_limit_counts_on_both(
+                one,
+                two,
+                email=f"bench-{secrets.token_hex(4)}@bench.invalid",
+                limit=checks["sign_in_link_rate"],
+            ),
+            "session on both": instances.session_holds_on_both(
+                one, two, session=checks["session"], path=checks["signed_in_path"]
+            ),
+        }
+    finally:
+        balancer.terminate()
+        balancer.wait(timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)
+        for server in servers:
+            instances.stop_instance(server)
+    return results
+
+
+def two_instance_table(sizes: dict) -> str:
+    one = sizes["full"]["scenarios"]
+    two = sizes["full"]["two_instances"]
+    header = (
+        f"{'scenario (full data)':<38} {'1 inst req/s':>12} {'2 inst req/s':>12} {'2 / 1':>6} "
+        f"{'errors':>6} {'p99 ms':>8}"
+    )
+    lines = [header, "-" * len(header)]
+    for scenario, label in SCENARIOS.items():
+        ratio = two[scenario]["requests_per_second"] / one[scenario]["requests_per_second"]
+        lines.append(
+            f"{label:<38} {one[scenario]['requests_per_second']:>12.1f} "
+            f"{two[scenario]['requests_per_second']:>12.1f} {ratio:>6.2f} "
+            f"{two[scenario]['errors']:>6} {two[scenario]['p99_ms']:>8.1f}"
+        )
+    checks = ", ".join(f"{name}: {'yes' if ok else 'NO'}" for name, ok in two["checks"].items())
+    lines.append(f"Two instances of {WORKERS} {WORKER_CLASS} workers behind HAProxy; {checks}")
+    return "\n".join(lines)
 
 
 def table(sizes: dict, load_before: str) -> str:
@@ -245,8 +367,9 @@ def table(sizes: dict, load_before: str) -> str:
 
 
 if __name__ == "__main__":
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is not installed: apt-get install -y wrk")
+    for program in ("wrk", "haproxy"):
+        if shutil.which(program) is None:
+            sys.exit(f"{program} is not installed: apt-get install -y {program}")
     load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     manage(
         {**os.environ, "DEBUG": "false", "SECRET_KEY": "collectstatic"},
@@ -265,4 +388,9 @@ if __name__ == "__main__":
     )
     print()
     print(table(sizes, load_before))
+    print()
+    print(two_instance_table(sizes))
     print(f"Written to {RESULTS_FILE.name}")
+    two = sizes["full"]["two_instances"]
+    if not all(two["checks"].values()) or any(two[scenario]["errors"] for scenario in SCENARIOS):
+        sys.exit("Two instances did not act as one service without errors: see above.")

@@ -314,3 +314,29 @@ def test_a_draft_has_no_progress_page_even_when_a_published_one_was_cached(works
     workshop.save()
 
     assert Client().get(url).status_code == 404
+
+
+def test_a_submit_to_a_workshop_that_reviews_notes_first_keeps_its_cached_page(
+    workshop, group, note, organiser
+):
+    """Its notes are not public until reviewed, so the page need not be dropped, and the submit
+    takes no lock on the workshop that the next submit would wait for."""
+    assert workshop.notes_public_after_review
+    before = Workshop.objects.get(pk=workshop.pk).progress_version
+    notes = [ParsedNote(line_number=1, text="Awaiting review", kind="comment")]
+
+    notes_capture(group=group, by=organiser, key=uuid.uuid4(), notes=notes)
+
+    assert Workshop.objects.get(pk=workshop.pk).progress_version == before
+    assert "Awaiting review" not in page(workshop)
+
+
+def test_notes_captured_before_review_was_turned_off_show_once_it_is(workshop, group, organiser):
+    page(workshop)
+    notes = [ParsedNote(line_number=1, text="Captured under review", kind="comment")]
+    notes_capture(group=group, by=organiser, key=uuid.uuid4(), notes=notes)
+
+    workshop.notes_public_after_review = False
+    workshop.save()
+
+    assert "Captured under review" in page(workshop)
