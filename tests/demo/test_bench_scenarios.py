@@ -19,7 +19,9 @@ def details():
 
 
 def test_every_scenario_is_prepared_and_has_its_wrk_script(details):
-    assert set(details) == set(run.SCENARIOS)
+    # Besides the scenarios: what the two-instance run checks (staleness, limits, sessions).
+    assert set(details) == {*run.SCENARIOS, "two_instances"}
+    assert details["two_instances"]["capture_path"].startswith("/flipcharts/")
     for scenario in run.SCENARIOS:
         script = run.POST_SCRIPTS.get(scenario, "get.lua")
         assert (run.WRK_SCRIPTS / script).exists()
