@@ -315,7 +315,9 @@ class Command(BaseCommand):
             deputy.groups.add(Group.objects.get(name=roles.OWNERS))
         users["deputy"] = deputy
         board = Organisation.objects.get(slug="ict-strategy-board")
-        for key, (email, full_name) in zip(("board", "board_deputy"), DEMO_BOARD_PEOPLE):
+        for key, (email, full_name) in zip(
+            ("board", "board_deputy"), DEMO_BOARD_PEOPLE, strict=True
+        ):
             users[key] = self.owner_without_password(email, full_name, "ICT Strategy Board member")
             board.members.add(users[key])
         for name, slug in DEMO_DEPARTMENTS:
