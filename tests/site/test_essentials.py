@@ -58,8 +58,9 @@ def test_the_get_updates_form_links_the_privacy_notice():
     assert f'href="{reverse("privacy")}">privacy notice</a>' in html
 
 
-def test_the_emailed_sign_in_form_links_the_privacy_notice():
-    html = Client().get(reverse("email_sign_in")).text
+@pytest.mark.parametrize("name", ["email_sign_in", "login"])
+def test_the_sign_in_forms_link_the_privacy_notice(name):
+    html = Client().get(reverse(name)).text
 
     assert f'href="{reverse("privacy")}">privacy notice</a>' in html
 
