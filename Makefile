@@ -10,11 +10,12 @@ PORT ?= 8000
 
 .PHONY: run test bench setup lint format check-deploy backup restore audit clean
 
+# PORT is passed on to the settings, so links in emails printed to the console use it too.
 run: setup
 	$(PY) manage.py migrate --no-input --verbosity 0
-	$(PY) manage.py seed_demo
+	PORT=$(PORT) $(PY) manage.py seed_demo
 	@echo "\nServing on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/). Stop with Ctrl+C."
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	PORT=$(PORT) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup
 	$(PY) manage.py makemigrations --check --dry-run

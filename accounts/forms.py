@@ -1,10 +1,13 @@
 """The forms of signing in: password, emailed link, second factor and password changes."""
 
+import math
+
 from crispy_forms_gds.layout import Field, Fixed, Layout
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
-from django_otp import match_token
+from django.utils import timezone
+from django_otp import devices_for_user, match_token
 
 from feedback_site.forms import GovukFormMixin
 
@@ -48,26 +51,60 @@ class ChangePasswordForm(GovukFormMixin, auth_forms.PasswordChangeForm):
     submit_label = "Change password"
 
 
+def seconds_to_wait(devices) -> int:
+    """How long django-otp refuses every code, right or wrong, after a wrong one (the wait
+    doubles with each), or 0 when a code would be checked now."""
+    now = timezone.now()
+    waits = [0]
+    for device in devices:
+        allowed, details = device.verify_is_allowed()
+        if not allowed and details and details.get("locked_until"):
+            waits.append(math.ceil((details["locked_until"] - now).total_seconds()))
+    return max(waits)
+
+
+def wait_error(seconds: int) -> ValidationError:
+    return ValidationError(
+        f"You entered a wrong code just now. Wait {seconds} second{'' if seconds == 1 else 's'}, "
+        "then enter the code again"
+    )
+
+
 class SecurityCodeForm(GovukFormMixin, forms.Form):
-    """A code from the user's authenticator app, or one of their backup codes."""
+    """A code from the user's authenticator app or, with backup=True, one of their backup codes
+    (letters and digits, so without the numeric keyboard the app's code gets on a phone)."""
 
     code = forms.CharField(
         label="Security code",
-        help_text="The 6-digit code from your authenticator app, or one of your backup codes.",
+        help_text="The 6-digit code from your authenticator app.",
         max_length=16,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
         error_messages={"required": "Enter your security code"},
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, backup=False, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        if backup:
+            field = self.fields["code"]
+            field.label = "Backup code"
+            field.help_text = "One of the backup codes you saved when you set up your app."
+            field.error_messages["required"] = "Enter your backup code"
+            field.widget.attrs = {
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "autocapitalize": "none",
+            }
         self.helper.layout = Layout(Field.text("code", field_width=Fixed.TEN))
 
     def clean_code(self):
+        wait = seconds_to_wait(devices_for_user(self.user))
         self.device = match_token(self.user, self.cleaned_data["code"].replace(" ", ""))
         if self.device is None:
-            raise ValidationError("Enter a correct security code")
+            # A code typed during the wait is refused unchecked, so it may well be right.
+            raise wait_error(wait) if wait > 0 else ValidationError("Enter a correct security code")
         return self.cleaned_data["code"]
 
 
@@ -81,8 +118,13 @@ class ConfirmAuthenticatorForm(SecurityCodeForm):
         self.fields["code"].help_text = ""
 
     def clean_code(self):
+        wait = seconds_to_wait([self.device])
         if not self.device.verify_token(self.cleaned_data["code"].replace(" ", "")):
-            raise ValidationError("Enter the code your authenticator app shows now")
+            raise (
+                wait_error(wait)
+                if wait > 0
+                else ValidationError("Enter the code your authenticator app shows now")
+            )
         return self.cleaned_data["code"]
 
 

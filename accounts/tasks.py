@@ -1,8 +1,8 @@
-"""Jobs of signing in: the emailed sign-in link, the password reset email, and clearing old
-sign-in records. The requests that ask for an email only queue its job, with the address as
-typed, so they do the same work and take the same time whether or not the account exists."""
+"""Jobs of signing in: the emailed sign-in link and the password reset email. The requests that
+ask for an email only queue its job, with the address as typed, so they do the same work and take
+the same time whether or not the account exists. Old sign-in records go with the daily retention
+clean-up (progress/tasks.py)."""
 
-from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
@@ -13,10 +13,7 @@ from django.views.decorators.debug import sensitive_variables
 from sesame.utils import get_query_string
 
 from accounts.forms import ResetPasswordForm
-from feedback_site.jobs import job, scheduled
-
-# Records of sign-ins and failed sign-ins are kept this long (days), then deleted.
-SIGN_IN_RECORDS_KEEP_DAYS = 90
+from feedback_site.jobs import job
 
 
 @sensitive_variables("link")
@@ -64,14 +61,3 @@ def password_reset_send(*, email: str, domain: str, use_https: bool) -> None:
             use_https=use_https,
             extra_email_context={"site_name": settings.SERVICE_NAME},
         )
-
-
-@scheduled(every="day")
-@job
-def sign_in_records_clean_up_daily() -> dict:
-    """Delete records of sign-ins and failed sign-ins older than SIGN_IN_RECORDS_KEEP_DAYS, as
-    django-axes' axes_reset_logs and axes_reset_failure_logs commands do; locks are untouched."""
-    return {
-        "sign_ins": AxesProxyHandler.reset_logs(age_days=SIGN_IN_RECORDS_KEEP_DAYS),
-        "failed_sign_ins": AxesProxyHandler.reset_failure_logs(age_days=SIGN_IN_RECORDS_KEEP_DAYS),
-    }

@@ -4,7 +4,7 @@ a locked-out visitor sees."""
 from axes.attempts import get_cool_off_threshold
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.db.models import Sum
 from django.shortcuts import render
@@ -48,3 +48,13 @@ def locked_out(request, original_response=None, credentials=None):
         },
         status=429,
     )
+
+
+def sign_in_records_delete(*, before) -> int:
+    """Delete the records of sign-ins and failed sign-ins (address typed, IP address, browser)
+    made before this moment, as the privacy notice promises; returns how many went."""
+    deleted = 0
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        count, _ = model.objects.filter(attempt_time__lt=before).delete()
+        deleted += count
+    return deleted

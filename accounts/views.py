@@ -78,14 +78,25 @@ def two_factor_verify(request):
     """Enter a code from the authenticator app, or a backup code."""
     if not user_has_device(request.user):
         return redirect(f"{reverse('two_factor_setup')}?{request.GET.urlencode()}")
-    form = SecurityCodeForm(request.POST or None, user=request.user)
+    backup = "backup" in request.GET
+    form = SecurityCodeForm(request.POST or None, user=request.user, backup=backup)
     if form.is_valid():
         two_factor.start_verified_session(request, form.device)
         return redirect(_next_or_start(request))
+    other_way = request.GET.copy()
+    if backup:
+        del other_way["backup"]
+    else:
+        other_way["backup"] = "1"
     return render(
         request,
         "registration/two_factor_verify.html",
-        {"page_title": "Enter your security code", "form": form},
+        {
+            "page_title": "Enter a backup code" if backup else "Enter your security code",
+            "form": form,
+            "backup": backup,
+            "other_way_query": other_way.urlencode(),
+        },
     )
 
 

@@ -12,15 +12,17 @@ DATE_FORMATS = ["%d %m %Y", "%d/%m/%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y", "%Y-
 
 
 class FutureDateField(forms.DateField):
-    """A date typed as day, month and year, which must be after today."""
+    """A date typed as day, month and year, which must be after today. Errors name it by
+    `name`, as a label's "(optional)" has no place in an error message."""
 
-    def __init__(self, *, label, **kwargs):
+    def __init__(self, *, label, name=None, **kwargs):
+        name = name or label
         super().__init__(
             label=label,
             required=False,
             input_formats=DATE_FORMATS,
             help_text="For example, 31 3 2027",
-            error_messages={"invalid": f"{label} must be a real date, like 31 3 2027"},
+            error_messages={"invalid": f"{name} must be a real date, like 31 3 2027"},
             widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
             **kwargs,
         )
@@ -53,7 +55,7 @@ class UpdateForm(GovukFormMixin, forms.Form):
         widget=forms.Textarea,
         error_messages={"max_length": "Note must be 2,000 characters or fewer"},
     )
-    new_due_date = FutureDateField(label="Propose a new due date (optional)")
+    new_due_date = FutureDateField(label="Propose a new due date (optional)", name="New due date")
     reason = forms.CharField(
         label="Reason for the new date",
         required=False,

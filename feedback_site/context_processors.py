@@ -6,6 +6,7 @@ def service(request):
     return {
         "service_name": settings.SERVICE_NAME,
         "service_phase": settings.SERVICE_PHASE,
+        "service_contact_email": settings.SERVICE_CONTACT_EMAIL,
         # Empty on pages no URL matched, such as a 404.
         "current_view_name": match.view_name if match else "",
     }

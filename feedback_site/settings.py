@@ -268,10 +268,11 @@ else:
 
 # --- Email ---
 
-# Printed to the console while DEBUG is on, sent by SMTP otherwise.
+# Printed to the console while DEBUG is on, as plain readable text (links intact, not
+# quoted-printable), and sent by SMTP otherwise.
 EMAIL_BACKEND_PATH = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
+    "feedback_site.mail_backends.ReadableConsoleBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
@@ -329,12 +330,27 @@ FOLLOW_CONFIRM_MAX_AGE_HOURS = int(os.environ.get("FOLLOW_CONFIRM_MAX_AGE_HOURS"
 # Confirmation emails one address may be sent in an hour.
 FOLLOW_REQUESTS_PER_HOUR = int(os.environ.get("FOLLOW_REQUESTS_PER_HOUR", "5"))
 
-# Where the service is reached from outside, for links in emails sent by management commands;
-# in production the first allowed host over HTTPS unless set.
-SITE_URL = os.environ.get(
-    "SITE_URL",
-    "http://127.0.0.1:8000" if DEBUG or not ALLOWED_HOSTS else f"https://{ALLOWED_HOSTS[0]}",
+# Where the service is reached from outside, for links in emails (sign-in links, reminders,
+# digests); in production the first allowed host over HTTPS unless set. Locally it follows PORT,
+# which `make run PORT=8100` passes on, so emailed links reach the server actually running.
+SITE_URL = (
+    os.environ.get("SITE_URL")
+    or (
+        f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}"
+        if DEBUG or not ALLOWED_HOSTS
+        else f"https://{ALLOWED_HOSTS[0]}"
+    )
 ).rstrip("/")
+
+# Where people write to the team running the service: feedback, accessibility problems,
+# requests to see or delete personal data. Shown on the feedback, accessibility and privacy pages.
+SERVICE_CONTACT_EMAIL = os.environ.get("SERVICE_CONTACT_EMAIL", "workshop-feedback@example.gov.uk")
+
+# How long personal data is kept (see the privacy notice); `manage.py clean_up_retention`
+# deletes what is older. A follower's address goes when they unsubscribe, or after this long.
+FOLLOWER_RETENTION_DAYS = int(os.environ.get("FOLLOWER_RETENTION_DAYS", str(2 * 365)))
+# Records of sign-ins and failed sign-ins (address, IP address, browser) are kept this long.
+SIGN_IN_RECORD_RETENTION_DAYS = int(os.environ.get("SIGN_IN_RECORD_RETENTION_DAYS", "90"))
 
 # History is a record, not an undo button: a revert would bypass the services' rules.
 SIMPLE_HISTORY_REVERT_DISABLED = True

@@ -34,11 +34,22 @@ def typed_text(data: QueryDict) -> dict[str, list[str]]:
     }
 
 
+# Sent with a form but never typed: the button pressed (ours is "submit"; the admin's start with
+# "_", as do "_save" and "_continue") and where to go next.
+BUTTON_AND_HIDDEN_FIELDS = {"submit", "next", "action", "select_across", "index"}
+
+
+def is_typed_field(name: str) -> bool:
+    return name not in BUTTON_AND_HIDDEN_FIELDS and not name.startswith("_")
+
+
 def typed_for_reading(data) -> list[tuple[str, str]]:
-    """(label, text) for each field typed into the form; machine keys (UUIDs) are left out."""
+    """(label, text) for each field typed into the form; buttons, hidden fields and machine keys
+    (UUIDs) are left out. They are still kept, so the form comes back as it was sent."""
     return [
         (name.replace("_", " ").capitalize(), value)
         for name, values in typed_text(data).items()
+        if is_typed_field(name)
         for value in values
         if not is_uuid(value)
     ]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from feedback_site import views
+from feedback_site import pages, views
 
 handler400 = "feedback_site.views.bad_request"
 handler500 = "feedback_site.views.server_error"
@@ -14,4 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
+    path("accessibility/", pages.accessibility, name="accessibility"),
+    path("privacy/", pages.privacy, name="privacy"),
+    path("cookies/", pages.cookies, name="cookies"),
+    path("feedback/", pages.feedback, name="feedback"),
 ]

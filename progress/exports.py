@@ -1,6 +1,7 @@
 """The public data of a workshop as CSV, XLSX and JSON: the same rows, published fields only."""
 
 import csv
+import datetime
 import io
 import unicodedata
 
@@ -9,6 +10,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from progress.selectors import (
     notes_under_review,
@@ -84,14 +87,21 @@ def _first_read(text: str) -> str:
 
 
 def _date(value) -> str:
+    local = _local_date(value)
+    return "" if local is None else local.isoformat()
+
+
+def _local_date(value) -> datetime.date | None:
+    """The day a moment fell on where the service is, or the date itself."""
     if value is None:
-        return ""
-    if hasattr(value, "tzinfo"):
-        value = timezone.localdate(value)
-    return value.isoformat()
+        return None
+    if isinstance(value, datetime.datetime):
+        return timezone.localdate(value)
+    return value
 
 
-def contribution_rows(workshop: Workshop) -> list[list[str]]:
+def contribution_rows(workshop: Workshop) -> list[list]:
+    """Headings, then one row a public note: IDs as numbers, days as dates, the rest text."""
     rows = []
     for note in public_contributions(workshop):
         is_question = note.kind == note.Kind.QUESTION
@@ -104,7 +114,7 @@ def contribution_rows(workshop: Workshop) -> list[list[str]]:
                 note.area.name if note.area else "",
                 note.theme.name if note.theme else "",
                 note.text,
-                _date(note.entered_at),
+                _local_date(note.entered_at),
                 note.get_closure_display() if is_question else "",
                 note.answer or note.closure_reason if is_question else "",
             ]
@@ -113,10 +123,11 @@ def contribution_rows(workshop: Workshop) -> list[list[str]]:
     # the headings stay the first row for whatever reads the file.
     if under_review := notes_under_review(workshop):
         rows += [[], [under_review_sentence(under_review)]]
-    return [[neutralise(cell) for cell in row] for row in [CONTRIBUTION_HEADINGS, *rows]]
+    return [CONTRIBUTION_HEADINGS, *rows]
 
 
-def action_rows(workshop: Workshop) -> list[list[str]]:
+def action_rows(workshop: Workshop) -> list[list]:
+    """Headings, then one row a public action: IDs as numbers, days as dates, the rest text."""
     rows = [
         [
             action.pk,
@@ -124,36 +135,79 @@ def action_rows(workshop: Workshop) -> list[list[str]]:
             action.title,
             action.description,
             action.owner.name,
-            _date(action.due_date),
-            _date(action.first_promised_due_date),
+            _local_date(action.due_date),
+            _local_date(action.first_promised_due_date),
             action.get_status_display(),
-            _date(action.latest_update_at),
+            _local_date(action.latest_update_at),
             action.latest_update_note or "",
         ]
         for action in public_actions(workshop)
     ]
-    return [[neutralise(cell) for cell in row] for row in [ACTION_HEADINGS, *rows]]
+    return [ACTION_HEADINGS, *rows]
 
 
 TABLES = {"contributions": contribution_rows, "actions": action_rows}
 
+# Column widths in characters: wide enough for a heading or a date, never wider than a short
+# paragraph (longer text wraps inside its cell).
+MIN_WIDTH, MAX_WIDTH, DATE_WIDTH = 8, 60, 12
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def csv_cell(value) -> str:
+    """Dates in ISO form, everything else as neutralised text: a CSV has no types."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return neutralise(value)
+
+
+def xlsx_cell(value):
+    """Numbers and dates typed, so that a spreadsheet sorts and sums them; text neutralised,
+    since only text can be read as a formula."""
+    if isinstance(value, (int, float, datetime.date)) and not isinstance(value, bool):
+        return value
+    return None if value is None else neutralise(value)
+
 
 def csv_bytes(rows) -> bytes:
     buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
+    csv.writer(buffer).writerows([csv_cell(cell) for cell in row] for row in rows)
     # The byte order mark lets Excel read the file as UTF-8.
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def xlsx_bytes(sheets: dict[str, list[list[str]]]) -> bytes:
-    workbook = Workbook(write_only=True)
+def xlsx_bytes(sheets: dict[str, list[list]]) -> bytes:
+    """One sheet a table: headings in bold, frozen and filterable; columns sized to fit."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
     for title, rows in sheets.items():
         sheet = workbook.create_sheet(title=title.capitalize())
         for row in rows:
-            sheet.append(row)
+            sheet.append([xlsx_cell(cell) for cell in row])
+        _lay_out(sheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _lay_out(sheet) -> None:
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for index, column in enumerate(sheet.iter_cols(), 1):
+        width = MIN_WIDTH
+        for cell in column:
+            if isinstance(cell.value, datetime.date):
+                cell.number_format = DATE_FORMAT
+                width = max(width, DATE_WIDTH)
+            elif cell.value is not None:
+                longest = max(len(line) for line in str(cell.value).split("\n"))
+                width = max(width, min(longest + 2, MAX_WIDTH))
+                if longest > MAX_WIDTH or "\n" in str(cell.value):
+                    cell.alignment = wrap
+        sheet.column_dimensions[get_column_letter(index)].width = width
 
 
 def export_response(workshop: Workshop, table: str, file_format: str) -> HttpResponse:

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -159,5 +160,67 @@ def test_a_wrong_code_makes_the_next_try_wait(staff, settings):
     client = signed_in_with_password(staff)
     client.post(VERIFY, {"code": "123456"})
     refused = client.post(VERIFY, {"code": current_code(device)})
-    assert "Enter a correct security code" in refused.text
+    assert "Wait 1 second, then enter the code again" in refused.text
+    assert "Enter a correct security code" not in refused.text
     assert client.get(ADMIN).status_code == 302
+
+
+def test_the_wait_named_after_wrong_codes_grows_with_each_one(staff, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 1
+    device = confirmed_device(staff)
+    device.throttling_failure_count = 3
+    device.throttling_failure_timestamp = timezone.now()
+    device.save()
+    client = signed_in_with_password(staff)
+
+    refused = client.post(VERIFY, {"code": current_code(device)})
+
+    assert "Wait 4 seconds, then enter the code again" in refused.text
+
+
+def test_a_wrong_code_with_no_wait_is_simply_wrong(staff, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 1
+    confirmed_device(staff)
+    client = signed_in_with_password(staff)
+
+    refused = client.post(VERIFY, {"code": "123456"})
+
+    assert "Enter a correct security code" in refused.text
+    assert "Wait" not in refused.text
+
+
+def test_a_new_authenticators_first_code_says_to_wait_after_a_wrong_one(staff, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 1
+    client = signed_in_with_password(staff)
+    client.get(SET_UP)
+    device = TOTPDevice.objects.get(user=staff, confirmed=False)
+    client.post(SET_UP, {"code": "123456"})
+
+    refused = client.post(SET_UP, {"code": current_code(device)})
+
+    assert "Wait 1 second, then enter the code again" in refused.text
+
+
+def test_the_code_field_brings_up_a_numeric_keyboard_and_one_time_code_autofill(staff):
+    confirmed_device(staff)
+    html = signed_in_with_password(staff).get(VERIFY).text
+
+    field = re.search(r"<input[^>]*name=\"code\"[^>]*>", html).group(0)
+    assert 'inputmode="numeric"' in field
+    assert 'autocomplete="one-time-code"' in field
+
+
+def test_backup_codes_have_their_own_field_without_the_numeric_keyboard(staff):
+    confirmed_device(staff)
+    backup = staff.staticdevice_set.create(name="Backup codes")
+    backup.token_set.create(token="abcd2345")
+    client = signed_in_with_password(staff)
+    page = client.get(VERIFY + "?next=/admin/").text
+    assert 'href="?next=%2Fadmin%2F&amp;backup=1">Use a backup code instead</a>' in page
+
+    html = client.get(VERIFY + "?next=/admin/&backup=1").text
+
+    field = re.search(r"<input[^>]*name=\"code\"[^>]*>", html).group(0)
+    assert "inputmode" not in field
+    assert "Backup code" in html
+    assert client.post(VERIFY + "?next=/admin/&backup=1", {"code": "abcd2345"}).url == "/admin/"

@@ -287,7 +287,8 @@ def test_a_new_due_date_needs_a_reason_and_must_be_in_the_future(owner_a, accept
     response = client.post(
         detail_url(accepted_a), {"status": "in_progress", "new_due_date": "31 13 2027"}
     )
-    assert "must be a real date" in response.text
+    assert "New due date must be a real date, like 31 3 2027" in response.text
+    assert "(optional) must" not in response.text
     assert not accepted_a.updates.exists()
     assert not accepted_a.due_date_changes.exists()
 

@@ -83,6 +83,27 @@ def test_the_demo_has_one_action_due_soon_one_overdue_and_one_done(debug_on):
     assert overdue.deputy.email == "deputy@example.gov.uk"
 
 
+def test_no_demo_action_reports_work_while_awaiting_acceptance(debug_on):
+    call_command("seed_demo")
+
+    started = ActionItem.objects.exclude(status=Status.NOT_STARTED)
+
+    assert started.filter(status=Status.DONE).exists()
+    assert [a.title for a in started if a.is_awaiting_acceptance] == []
+    for action in started:
+        first_update = action.updates.order_by("created_at").first()
+        assert action.accepted_at < first_update.created_at
+
+
+def test_the_demo_has_departments_to_cascade_to(debug_on):
+    call_command("seed_demo")
+
+    departments = Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT)
+
+    assert departments.count() >= 3
+    assert departments.filter(name="Department for Education").exists()
+
+
 def test_the_demo_logins_work_for_each_role(debug_on, rf, capsys):
     call_command("seed_demo")
     printed = capsys.readouterr().out

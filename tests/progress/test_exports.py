@@ -1,4 +1,5 @@
 import csv
+import datetime
 import io
 import json
 
@@ -81,6 +82,55 @@ def xlsx_rows(response):
     ]
 
 
+def as_csv_text(cell) -> str:
+    """What a typed XLSX cell says in the CSV: numbers as digits, dates (openpyxl reads them
+    back as midnight) in ISO form."""
+    if isinstance(cell, datetime.datetime):
+        return cell.date().isoformat()
+    return str(cell)
+
+
+def test_xlsx_numbers_and_dates_are_typed_and_text_stays_neutralised(client, workshop, group):
+    note = ContributionFactory(group=group, text="=1+1")
+    action = ActionItemFactory(workshop=workshop, title="-2+3")
+    action_post_update(action=action, by=None, status="in_progress", note="Started")
+
+    for name, expected_dates in [("contributions_xlsx", [8]), ("actions_xlsx", [6, 7, 9])]:
+        sheet = load_workbook(io.BytesIO(client.get(url(name, workshop)).content))[
+            name.split("_")[0].capitalize()
+        ]
+        row = sheet[2]
+        assert row[0].data_type == "n"
+        assert row[0].value == (note.pk if "contrib" in name else action.pk)
+        for column in expected_dates:
+            assert row[column - 1].is_date, f"{name} column {column} is a date"
+            assert row[column - 1].number_format == "yyyy-mm-dd"
+        assert all(cell.data_type != "f" for cell in row)
+    contributions = load_workbook(
+        io.BytesIO(client.get(url("contributions_xlsx", workshop)).content)
+    ).active
+    assert contributions["G2"].value == "'=1+1"
+
+
+def test_xlsx_headings_are_bold_frozen_and_filterable_and_columns_sized(client, workshop, group):
+    ContributionFactory(group=group, text="Short")
+    ContributionFactory(group=group, text="A long note " * 20)
+
+    sheet = load_workbook(
+        io.BytesIO(client.get(url("contributions_xlsx", workshop)).content)
+    ).active
+
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.bold for cell in sheet[1])
+    assert sheet.auto_filter.ref == sheet.dimensions
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "ABGH"}
+    assert widths["A"] == 8, "an ID column stays narrow"
+    assert widths["B"] == len("Skills and tools") + 2
+    assert widths["G"] == 60, "long text is capped and wraps"
+    assert sheet["G3"].alignment.wrap_text
+    assert widths["H"] == 12, "a date fits"
+
+
 @pytest.mark.parametrize("formula", FORMULAS)
 def test_cells_a_spreadsheet_would_run_are_neutralised(formula):
     assert neutralise(formula) == f"'{formula}".replace("\r", "\n")
@@ -109,7 +159,7 @@ def test_xlsx_opens_with_openpyxl_and_matches_the_csv_row_for_row(client, worksh
     from_csv = csv_rows(client.get(url(f"{table}_csv", workshop)))
     from_xlsx = xlsx_rows(client.get(url(f"{table}_xlsx", workshop)))
 
-    assert from_csv == from_xlsx
+    assert from_csv == [[as_csv_text(cell) for cell in row] for row in from_xlsx]
     assert len(from_csv) == (3 if table == "contributions" else 2)
 
 

@@ -256,3 +256,23 @@ def test_unsubscribing_forgets_the_follower(client, workshop):
     assert "You will get no more emails" in response.text
     assert not Follower.objects.exists()
     assert client.post(unsubscribe).status_code == 200
+
+
+def test_a_title_ending_in_a_question_mark_gets_no_second_full_stop(client, workshop):
+    workshop.title = "Social media guidelines: so what?"
+    workshop.save(update_fields=["title"])
+    sent_page = client.get(ask_to_follow(client, workshop).url).text
+    confirm_page = client.get(link_in(mail.outbox[0], "confirm")).text
+
+    for page in (sent_page, confirm_page):
+        assert "so what?</p>" in page
+        assert "so what?." not in page
+
+
+def test_a_title_without_an_end_gets_a_full_stop(client, workshop):
+    workshop.title = "Skills for digital engagement"
+    workshop.save(update_fields=["title"])
+
+    sent_page = client.get(ask_to_follow(client, workshop).url).text
+
+    assert "Skills for digital engagement.</p>" in sent_page

@@ -159,6 +159,7 @@ def test_a_scheduled_job_is_queued_once_per_period_however_often_the_scheduler_l
 
     assert "reminders_send_hourly" in first
     assert "digests_send_daily" in first
+    assert "retention_clean_up_daily" in first
     assert again == []
     assert next_hour == ["reminders_send_hourly"]
     assert ScheduledRun.objects.filter(job="reminders_send_hourly").count() == 2
@@ -239,3 +240,34 @@ def test_known_and_unknown_accounts_answer_within_ten_percent_when_jobs_send_the
             break
     assert not mail.outbox, "the email waits for a worker"
     assert difference < 0.10
+
+
+def test_the_daily_retention_job_deletes_what_the_privacy_notice_no_longer_keeps(settings):
+    """The scheduler keeps the privacy notice's promise: followers' addresses and sign-in
+    records past their time go every day, by the same service the command uses."""
+    from axes.models import AccessLog
+
+    from progress.tasks import retention_clean_up_daily
+    from tests.factories import WorkshopFactory
+    from workshops.models import Follower
+
+    long_ago = timezone.now() - datetime.timedelta(days=settings.FOLLOWER_RETENTION_DAYS + 1)
+    Follower.objects.create(
+        workshop=WorkshopFactory(),
+        email="old@example.com",
+        consent_at=long_ago,
+        digest_sent_up_to=long_ago,
+    )
+    record = AccessLog.objects.create(
+        username="someone@example.gov.uk", ip_address="192.0.2.1", user_agent="test"
+    )
+    # Its time is set on creation, so it is moved back afterwards.
+    AccessLog.objects.filter(pk=record.pk).update(
+        attempt_time=timezone.now()
+        - datetime.timedelta(days=settings.SIGN_IN_RECORD_RETENTION_DAYS + 1)
+    )
+
+    retention_clean_up_daily.enqueue()
+
+    assert not Follower.objects.exists()
+    assert not AccessLog.objects.exists()

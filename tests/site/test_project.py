@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from crispy_forms.utils import render_crispy_form
 from django.core.management import call_command
+from django.forms import BaseForm
 from django.utils import timezone
 
 from accounts.two_factor import authenticator_device_to_set_up
@@ -117,3 +118,19 @@ def test_a_mistyped_debug_value_is_an_error_not_a_guess():
     result = run_manage("check", DEBUG="ture")
     assert result.returncode != 0
     assert "DEBUG must be true or false" in result.stderr
+
+
+def test_no_error_message_repeats_a_labels_optional_mark():
+    """Labels say "(optional)"; errors name the field without it ("New due date must be ...")."""
+    offending = []
+    for app in ("accounts", "workshops", "actions", "progress", "feedback_site"):
+        module = importlib.import_module(f"{app}.forms")
+        for form in vars(module).values():
+            if isinstance(form, type) and issubclass(form, BaseForm):
+                for name, field in form.base_fields.items():
+                    offending += [
+                        f"{form.__name__}.{name}: {message}"
+                        for message in field.error_messages.values()
+                        if "(optional)" in str(message)
+                    ]
+    assert not offending

@@ -1,5 +1,6 @@
 """Text typed before a session or form token ran out is waiting in the form after signing in."""
 
+import re
 import uuid
 from html import escape
 
@@ -88,6 +89,24 @@ def test_text_sent_with_an_expired_form_token_is_shown_and_filled_in_again(form)
     assert escape(text, quote=False) in response.text
     assert "What you typed has been kept" in response.text
     assert escape(text, quote=False) in client.get(url).text
+
+
+def test_the_expired_form_page_shows_only_what_was_typed_not_buttons_or_hidden_fields(
+    facilitator, group
+):
+    _, url, data, _ = capture_form(facilitator, group)
+    client = client_for(facilitator)
+    client.handler.enforce_csrf_checks = True
+    sent = {**data, "submit": "Add notes", "next": "/groups/", "_save": "Save"}
+
+    response = client.post(url, sent, headers=SAME_SITE)
+
+    labels = re.findall(
+        r'<label class="govuk-label govuk-label--s"[^>]*>([^<]*)</label>', response.text
+    )
+    assert labels == ["Notes", "Kind"]
+    assert "Add notes" not in response.text
+    assert "/groups/" not in response.text
 
 
 def test_a_form_sent_from_another_site_is_neither_shown_nor_kept(facilitator, group):

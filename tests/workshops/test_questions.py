@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -228,7 +229,25 @@ def test_admin_lists_open_questions_oldest_first_with_age_and_overdue(organiser)
     assert html.index(older.text) < html.index(newer.text)
     assert "Closed question" not in html
     assert "40 days" in html
-    assert 'alt="True"' in html
+    assert 'alt="True"' not in html, "no ticks"
+    assert 'alt="False"' not in html, "no crosses"
+    overdue_row = html.split(older.text, 1)[1].split("</tr>", 1)[0]
+    assert '<strong class="app-admin-overdue">Overdue</strong>' in overdue_row
+    assert "Acknowledge by" in overdue_row
+    newer_row = html.split(newer.text, 1)[1].split("</tr>", 1)[0]
+    assert "Overdue" not in newer_row
+    assert "Not acknowledged" in newer_row
+    assert "css/admin.css" in html
+
+
+def test_the_open_questions_list_has_few_enough_columns_to_show_overdue(organiser):
+    asked_on(timezone.localdate(), text="A question")
+
+    html = client_for(organiser).get(open_questions_url()).text
+
+    headers = re.findall(r'<th scope="col"[^>]*class="[^"]*column-([a-z_]+)', html)
+    assert headers[-1] == "state"
+    assert len(headers) <= 7
 
 
 def test_admin_answers_an_open_question_through_its_form(organiser):

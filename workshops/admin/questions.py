@@ -2,6 +2,8 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.template.defaultfilters import date as format_date
+from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from workshops.models import OpenQuestion
@@ -53,16 +55,8 @@ class OpenQuestionAdmin(admin.ModelAdmin):
     """Questions not yet closed, oldest first, with their age and deadlines in working days."""
 
     form = QuestionOutcomeForm
-    list_display = [
-        "__str__",
-        "workshop",
-        "entered_at",
-        "age",
-        "acknowledged",
-        "acknowledge_by",
-        "close_by",
-        "overdue",
-    ]
+    # Few, narrow columns, so that the last one (whether it is overdue) is never cut off.
+    list_display = ["__str__", "workshop", "entered_at", "age", "next_deadline", "state"]
     list_select_related = ["group__workshop"]
     list_filter = [("group__workshop", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["text"]
@@ -88,13 +82,21 @@ class OpenQuestionAdmin(admin.ModelAdmin):
         days = question.days_waiting()
         return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
 
-    @admin.display(description="Acknowledged", boolean=True)
-    def acknowledged(self, question):
-        return question.acknowledged_at is not None
+    @admin.display(description="Next deadline")
+    def next_deadline(self, question):
+        if question.acknowledged_at is None:
+            return f"Acknowledge by {format_date(question.acknowledge_by)}"
+        return f"Close by {format_date(question.close_by)}"
 
-    @admin.display(description="Overdue", boolean=True)
-    def overdue(self, question):
-        return question.is_question_overdue()
+    @admin.display(description="Status")
+    def state(self, question):
+        """Overdue in words and in red: a green tick read as "all is well"."""
+        if question.is_question_overdue():
+            return format_html('<strong class="app-admin-overdue">{}</strong>', "Overdue")
+        return "Acknowledged" if question.acknowledged_at is not None else "Not acknowledged"
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
 
     def save_model(self, request, obj, form, change):
         outcome = form.cleaned_data["outcome"]

@@ -25,6 +25,19 @@ DEMO_TOTP_KEY = "DEMOWORKSHOPFEEDBACKORGANISER234"
 DEMO_BACKUP_CODES = ["demo-backup-1", "demo-backup-2", "demo-backup-3"]
 
 DEMO_DEPUTY_EMAIL = "deputy@example.gov.uk"
+# Who acts for the ICT Strategy Board, so its actions are accepted before work on them is
+# reported: an action is never "Done" and "Awaiting acceptance" at once.
+DEMO_BOARD_PEOPLE = [
+    ("ict-board@example.gov.uk", "Demo Board Secretary"),
+    ("ict-board-deputy@example.gov.uk", "Demo Board Deputy"),
+]
+# Departments from the blog's workshop, for the Digital Leaders network to cascade actions to.
+DEMO_DEPARTMENTS = [
+    ("Cabinet Office", "cabinet-office"),
+    ("Department for Business, Innovation and Skills", "department-for-business-innovation-skills"),
+    ("Department for Education", "department-for-education"),
+    ("Foreign and Commonwealth Office", "foreign-commonwealth-office"),
+]
 DEMO_LOGINS = [
     ("organiser@example.gov.uk", "Demo Organiser", "Digital engagement, GDS", roles.ORGANISERS),
     ("facilitator@example.gov.uk", "Demo Facilitator", "Social media manager", roles.FACILITATORS),
@@ -322,10 +335,31 @@ class Command(BaseCommand):
             deputy.save(update_fields=["password"])
             deputy.groups.add(Group.objects.get(name=roles.OWNERS))
         users["deputy"] = deputy
+        board = Organisation.objects.get(slug="ict-strategy-board")
+        for key, (email, full_name) in zip(
+            ("board", "board_deputy"), DEMO_BOARD_PEOPLE, strict=True
+        ):
+            users[key] = self.owner_without_password(email, full_name, "ICT Strategy Board member")
+            board.members.add(users[key])
+        for name, slug in DEMO_DEPARTMENTS:
+            Organisation.objects.get_or_create(
+                slug=slug, defaults={"name": name, "kind": Organisation.Kind.DEPARTMENT}
+            )
         self.demo_second_factor(users[roles.ORGANISERS])
         owner_org = Organisation.objects.get(slug="digital-leaders-network")
         owner_org.members.add(users[roles.OWNERS], deputy)
         return users
+
+    def owner_without_password(self, email, full_name, job_title):
+        """An owner who would sign in by an emailed link; the demo never signs in as them."""
+        user, created = get_user_model().objects.get_or_create(
+            email=email, defaults={"full_name": full_name, "job_title": job_title}
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            user.groups.add(Group.objects.get(name=roles.OWNERS))
+        return user
 
     def demo_second_factor(self, organiser):
         TOTPDevice.objects.get_or_create(
@@ -438,6 +472,8 @@ class Command(BaseCommand):
             "Replace Internet Explorer 6 on staff computers",
             description="Move remaining users to a supported browser.",
         )
+        board, board_deputy = users["board"], users["board_deputy"]
+        action_accept(action=browsers, by=board, accountable=board, deputy=board_deputy)
         action_post_update(
             action=browsers,
             by=organiser,
@@ -459,6 +495,7 @@ class Command(BaseCommand):
             description="Respond to the ICT Strategy Board paper on overcoming barriers.",
             due_date=today + datetime.timedelta(days=10),
         )
+        action_accept(action=access, by=board, accountable=board, deputy=board_deputy)
         action_post_update(
             action=access,
             by=organiser,
@@ -476,7 +513,9 @@ class Command(BaseCommand):
         action_accept(action=managers, by=owner, accountable=owner, deputy=users["deputy"])
         # Back-date the demo's history: assigned two days after the workshop, accepted three later.
         ActionItem.objects.filter(workshop=workshop).update(assigned_at=days_after_workshop(2))
-        ActionItem.objects.filter(pk=managers.pk).update(accepted_at=days_after_workshop(5))
+        ActionItem.objects.filter(accepted_at__isnull=False).filter(workshop=workshop).update(
+            accepted_at=days_after_workshop(5)
+        )
         action_post_update(
             action=managers,
             by=owner,
