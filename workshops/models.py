@@ -298,13 +298,24 @@ class Theme(models.Model):
         return self.name
 
 
+# Present notes nobody has sorted yet: no area, and not hidden (a hidden note has been dealt with).
+NOT_TRIAGED = models.Q(area__isnull=True, hidden_from_public=False)
+# Notes kept from the public until a triager reviews them.
+NOT_REVIEWED = models.Q(
+    hidden_from_public=False,
+    reviewed_at__isnull=True,
+    group__workshop__notes_public_after_review=True,
+)
+
+
 class ContributionQuerySet(models.QuerySet):
     def present(self):
         """Contributions that have not been removed."""
         return self.filter(removed_at__isnull=True)
 
     def untriaged(self):
-        return self.present().filter(area__isnull=True)
+        """The contribution list's "not yet triaged", the triage overview's and the workbench's."""
+        return self.present().filter(NOT_TRIAGED)
 
     def capturable_by(self, user):
         """Notes this user may edit or remove: those of groups they may capture for."""
@@ -320,19 +331,12 @@ class ContributionQuerySet(models.QuerySet):
 
     def awaiting_review(self):
         """Present notes, not hidden, kept from the public until a triager reviews them."""
-        return self.present().filter(
-            hidden_from_public=False,
-            reviewed_at__isnull=True,
-            group__workshop__notes_public_after_review=True,
-        )
+        return self.present().filter(NOT_REVIEWED)
 
     def to_triage(self):
-        """Present notes still wanting a triager: without an area and not hidden, or not yet
-        reviewed. The triage workbench opens on these."""
-        return self.present().filter(
-            models.Q(area__isnull=True, hidden_from_public=False)
-            | models.Q(reviewed_at__isnull=True)
-        )
+        """Present notes still wanting a triager: not yet triaged, or not yet reviewed. The
+        triage workbench opens on these; the contribution list's two filters add up to them."""
+        return self.present().filter(NOT_TRIAGED | NOT_REVIEWED)
 
     def public(self):
         """What the public may see: present, reviewed (where the workshop asks for review), not

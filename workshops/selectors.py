@@ -50,7 +50,9 @@ def triage_counts(workshop: Workshop) -> TriageCounts:
     )
     groups = workshop.groups.order_by("order", "pk").annotate(
         total=counted(),
-        untriaged=counted(Q(contributions__area__isnull=True)),
+        untriaged=counted(
+            Q(contributions__area__isnull=True, contributions__hidden_from_public=False)
+        ),
         awaiting_review=awaiting_review,
         **{f"area_{area.pk}": counted(Q(contributions__area=area)) for area in areas},
     )

@@ -26,7 +26,7 @@ from workshops.admin.widgets import (
     first_words,
 )
 from workshops.edit_conflicts import EditConflictAdminMixin, EditConflictForm
-from workshops.models import Area, Contribution, FlipchartGroup, Reach, Theme, Workshop
+from workshops.models import NOT_TRIAGED, Area, Contribution, FlipchartGroup, Reach, Theme, Workshop
 from workshops.services import (
     MixedWorkshopsError,
     ThemeAdded,
@@ -128,7 +128,7 @@ class TriagedFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "no":
-            return queryset.filter(area__isnull=True)
+            return queryset.filter(NOT_TRIAGED)
         if self.value() == "yes":
             return queryset.filter(area__isnull=False)
         return queryset

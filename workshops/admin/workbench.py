@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -22,7 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
 
 from feedback_site.admin_site import changelist_url
-from workshops.models import Area, Contribution, Theme, Workshop
+from workshops.models import NOT_REVIEWED, NOT_TRIAGED, Area, Contribution, Theme, Workshop
 from workshops.services import (
     MixedWorkshopsError,
     NothingToUndo,
@@ -309,6 +309,12 @@ def page_context(model_admin, request, bench: Bench, *, show, size, page_number,
     if items is None:
         items = items_for(bench, page.object_list, page.start_index())
     errors = [item for item in items if item.error is not None]
+    # The contribution list's two filters, counted as it counts them: their notes together are
+    # the workbench's "still to triage".
+    still = Contribution.objects.filter(group_id__in=list(bench.groups)).aggregate(
+        not_triaged=Count("pk", filter=Q(removed_at__isnull=True) & NOT_TRIAGED),
+        not_reviewed=Count("pk", filter=Q(removed_at__isnull=True) & NOT_REVIEWED),
+    )
     return {
         **model_admin.admin_site.each_context(request),
         "title": f"Triage workbench: {workshop}",
@@ -344,6 +350,18 @@ def page_context(model_admin, request, bench: Bench, *, show, size, page_number,
         "list_url": changelist_url(
             Contribution, group__workshop__id__exact=workshop.pk, removed="no"
         ),
+        "not_triaged": {
+            "count": still["not_triaged"],
+            "url": changelist_url(
+                Contribution, group__workshop__id__exact=workshop.pk, removed="no", triaged="no"
+            ),
+        },
+        "not_reviewed": {
+            "count": still["not_reviewed"],
+            "url": changelist_url(
+                Contribution, group__workshop__id__exact=workshop.pk, removed="no", reviewed="no"
+            ),
+        },
     }
 
 
