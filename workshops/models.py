@@ -396,6 +396,14 @@ class HiddenReason(models.TextChoices):
     DUPLICATE = "duplicate", "Duplicate"
 
 
+class Channel(models.TextChoices):
+    """How a note reached the service."""
+
+    FLIPCHART = "flipchart", "Flipchart"
+    ONLINE = "online", "Online"
+    IMPORT = "import", "Imported from a file"
+
+
 class Reach(models.TextChoices):
     """How widely a note was shared in the group."""
 
@@ -413,6 +421,7 @@ class Contribution(models.Model):
 
     Kind = ContributionKind
     Reach = Reach
+    Channel = Channel
     Closure = Closure
     HiddenReason = HiddenReason
 
@@ -514,6 +523,25 @@ class Contribution(models.Model):
         related_name="closed_questions",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # Who asked and how, so that a question from outside the room can be answered to its asker.
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.FLIPCHART)
+    source = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where an imported note came from: a tool, a hashtag, a file.",
+    )
+    asked_by = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text="Who asked or said it, as given: a handle or a name. Empty is anonymous.",
+    )
+    asked_at = models.DateTimeField(null=True, blank=True, help_text="When it was asked or said.")
+    import_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Fingerprint of an imported row, so that importing a file again adds nothing.",
+    )
 
     objects = ContributionQuerySet.as_manager()
     history = HistoricalRecords()
@@ -564,6 +592,14 @@ class Contribution(models.Model):
                     kind=ContributionKind.QUESTION,
                 ),
                 name="contribution_closed_question_has_a_closure",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=Channel.values), name="contribution_channel_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["import_digest"],
+                condition=~models.Q(import_digest=""),
+                name="contribution_import_digest_unique",
             ),
         ]
         indexes = [
@@ -657,6 +693,44 @@ class CaptureBatch(models.Model):
 
     def __str__(self):
         return f"{self.note_count} notes for {self.group} at {self.submitted_at:%H:%M}"
+
+
+class ImportColumnMapping(models.Model):
+    """What a column heading in an imported file meant last time, so the next file with that
+    heading maps itself."""
+
+    heading = models.CharField(max_length=200, unique=True, help_text="Kept in lower case.")
+    field = models.CharField(max_length=20)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["heading"]
+
+    def __str__(self):
+        return f"{self.heading} → {self.field}"
+
+
+class PendingImport(models.Model):
+    """An uploaded file's cells, kept between choosing its columns and importing it. Read by the
+    key in the address, and only by whoever uploaded it; old ones are deleted on each upload."""
+
+    key = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    filename = models.CharField(max_length=200)
+    headings = models.JSONField(default=list)
+    rows = models.JSONField(
+        default=list, help_text="Each row's number in the file and its cells as text."
+    )
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return f"{self.filename} for {self.workshop_id}"
 
 
 def photo_upload_path(photo, filename):

@@ -8,9 +8,10 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from workshops.capture import ParsedNote, notes_digest
+from workshops.imports import ImportRefused, ImportRow, row_digests
 from workshops.models import (
     Area,
     CaptureBatch,
@@ -986,3 +987,79 @@ def contributions_triage(
         ),
     )
     return NotesTriaged(changed=changed, theme=theme)
+
+
+# Importing notes from other tools' files
+
+
+NOTES_IMPORT_BATCH = 1000
+# Digests looked up at a time: below SQLite's limit on a query's parameters.
+DIGEST_LOOKUP_CHUNK = 900
+IMPORT_REASON = "Imported from a file"
+
+
+@dataclass(frozen=True)
+class NotesImported:
+    added: int
+    already_there: int
+
+
+@transaction.atomic
+def notes_import(
+    *,
+    workshop: Workshop,
+    rows: list[ImportRow],
+    by,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> NotesImported:
+    """Store a file's checked rows as unreviewed notes, all or none, each with one history row.
+    Rows imported before (same content and source, see row_digests) are not stored again.
+    `on_batch(done, total)` is told after each batch, for a progress line."""
+    digests = row_digests(workshop, rows)
+    existing = set()
+    for start in range(0, len(digests), DIGEST_LOOKUP_CHUNK):
+        existing.update(
+            Contribution.objects.filter(
+                import_digest__in=digests[start : start + DIGEST_LOOKUP_CHUNK]
+            ).values_list("import_digest", flat=True)
+        )
+    now = timezone.now()
+    new = [
+        Contribution(
+            group=row.group,
+            text=row.text,
+            kind=row.kind,
+            channel=Contribution.Channel.IMPORT,
+            source=row.source,
+            asked_by=row.asked_by,
+            asked_at=row.asked_at,
+            # A question waits from when it was asked, not from when its file arrived.
+            entered_at=row.asked_at or now,
+            entered_by=by,
+            import_digest=digest,
+        )
+        for row, digest in zip(rows, digests, strict=True)
+        if digest not in existing
+    ]
+    try:
+        with transaction.atomic():
+            for start in range(0, len(new), NOTES_IMPORT_BATCH):
+                bulk_create_with_history(
+                    new[start : start + NOTES_IMPORT_BATCH],
+                    Contribution,
+                    batch_size=NOTES_IMPORT_BATCH,
+                    default_user=by,
+                    default_change_reason=IMPORT_REASON,
+                    default_date=now,
+                )
+                if on_batch:
+                    on_batch(min(start + NOTES_IMPORT_BATCH, len(new)), len(new))
+    except IntegrityError:
+        # The same file imported twice at once: the other import stored these rows first.
+        raise ImportRefused(
+            "Some of these rows were imported by someone else at the same moment: "
+            "import the file again to add any that are missing"
+        ) from None
+    if new and not workshop.notes_public_after_review:
+        workshops_progress_changed(workshops=Workshop.objects.filter(pk=workshop.pk))
+    return NotesImported(added=len(new), already_there=len(rows) - len(new))

@@ -328,6 +328,7 @@ class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
         "reach",
         "hidden_from_public",
         "hidden_reason",
+        "channel",
     ]
     ordering = ["entered_at", "pk"]
     search_fields = ["text"]
@@ -352,6 +353,11 @@ class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
         "answer",
         "closure_reason",
         "closed_by",
+        # Who asked, how and when are as the channel or file gave them.
+        "channel",
+        "source",
+        "asked_by",
+        "asked_at",
     ]
     actions = [
         "publish_selected",
@@ -452,12 +458,21 @@ class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
     @admin.display(description="Group, kind, reach and time", ordering="entered_at")
     def details(self, contribution):
         reach = "" if contribution.reach == Reach.UNKNOWN else contribution.get_reach_display()
-        return format_html(
+        details = format_html(
             '{}<br>{}{}<br><span class="contribution-entered">{}</span>',
             contribution.group.subject,
             contribution.get_kind_display(),
             f", shared by {reach.lower()}" if reach else "",
             localize(template_localtime(contribution.entered_at)),
+        )
+        if contribution.channel == Contribution.Channel.FLIPCHART:
+            return details
+        return format_html(
+            '{}<br><span class="contribution-channel">{}{}{}</span>',
+            details,
+            contribution.get_channel_display(),
+            f": {contribution.source}" if contribution.source else "",
+            f", asked by {contribution.asked_by}" if contribution.asked_by else "",
         )
 
     @admin.display(description="Workshop", ordering="group__workshop__date")

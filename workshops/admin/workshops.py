@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from feedback_site.admin_site import ReadOnlyInline, changelist_url, selected_ids, selection_url
+from workshops.admin.imports import import_preview_view, import_upload_view
 from workshops.admin.triage import create_action_from_theme_url, triage_overview_view
 from workshops.admin.workbench import workbench_save_view, workbench_view
 from workshops.edit_conflicts import EditConflictAdminMixin
@@ -82,6 +83,16 @@ class WorkshopAdmin(EditConflictAdminMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.workbench_save_view),
                 name="workshops_workshop_workbench_save",
             ),
+            path(
+                "<int:object_id>/import/",
+                self.admin_site.admin_view(self.import_upload_view),
+                name="workshops_workshop_import_notes",
+            ),
+            path(
+                "<int:object_id>/import/preview/",
+                self.admin_site.admin_view(self.import_preview_view),
+                name="workshops_workshop_import_preview",
+            ),
             *super().get_urls(),
         ]
 
@@ -125,6 +136,12 @@ class WorkshopAdmin(EditConflictAdminMixin, admin.ModelAdmin):
 
     def workbench_save_view(self, request, object_id):
         return workbench_save_view(self, request, object_id)
+
+    def import_upload_view(self, request, object_id):
+        return import_upload_view(self, request, object_id)
+
+    def import_preview_view(self, request, object_id):
+        return import_preview_view(self, request, object_id)
 
 
 class FlipchartPhotoInline(ReadOnlyInline):
