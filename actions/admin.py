@@ -339,6 +339,15 @@ class ActionItemAdmin(EditConflictAdminMixin, HistoryAdmin):
         action = get_object_or_404(
             ActionItem.objects.select_related("owner", "workshop"), pk=object_id
         )
+        change_url = reverse("admin:actions_actionitem_change", args=[action.pk])
+        if action.parent_id is not None:
+            self.message_user(
+                request,
+                "This action is a department's copy and cannot be cascaded again: cascade the "
+                "action it was cascaded from.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(change_url)
         form = CascadeForm(request.POST if request.method == "POST" else None, action=action)
         if request.method == "POST" and form.is_valid():
             children = action_cascade(
