@@ -57,9 +57,21 @@ def may_decide_due_dates(user) -> bool:
     return is_organiser(user)
 
 
+def is_member_of(user, organisation_id: int) -> bool:
+    """Whether the user belongs to the organisation, asked once per user object (so at most once
+    per request) for each organisation."""
+    if not is_signed_in(user):
+        return False
+    if not hasattr(user, "_member_of"):
+        user._member_of = {}
+    if organisation_id not in user._member_of:
+        user._member_of[organisation_id] = user.organisations.filter(pk=organisation_id).exists()
+    return user._member_of[organisation_id]
+
+
 def may_accept(user, action) -> bool:
     """Only a member of the owning organisation accepts an action on its behalf."""
-    return is_signed_in(user) and action.owner.members.filter(pk=user.pk).exists()
+    return is_member_of(user, action.owner_id)
 
 
 def may_use_admin(user) -> bool:
@@ -88,8 +100,26 @@ def groups_for(user):
 
 
 def actions_for(user):
-    """Actions this user may see. Looked up by name: actions depends on workshops, not back."""
+    """Actions this user may see: their own and the other end of each cascade they are part of.
+    Looked up by name: actions depends on workshops, not back."""
     return apps.get_model("actions", "ActionItem").objects.visible_to(user)
+
+
+def actions_owned_for(user):
+    """Actions this user acts on: lists as theirs and posts updates to."""
+    return apps.get_model("actions", "ActionItem").objects.acted_on_by(user)
+
+
+def may_update(user, action) -> bool:
+    """Organisers, and members of the owning organisation, post an action's updates; seeing a
+    cascaded action from the other end is reading only."""
+    return is_organiser(user) or (is_owner(user) and is_member_of(user, action.owner_id))
+
+
+def may_cascade(user, action) -> bool:
+    """Those who update an action cascade it to departments; a department's copy is not cascaded
+    again, so every roll-up is one level deep."""
+    return action.parent_id is None and may_update(user, action)
 
 
 def role_required(rule):

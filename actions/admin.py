@@ -27,6 +27,7 @@ from actions.models import (
 from actions.services import (
     Refused,
     action_cascade,
+    action_cascade_choices,
     action_create,
     action_post_update,
     action_sources_add,
@@ -295,17 +296,7 @@ class ActionItemAdmin(EditConflictAdminMixin, HistoryAdmin):
     @admin.display(description="Cascade")
     def cascade_progress(self, action):
         """The roll-up of the actions cascaded from this one; needs with_cascade_progress()."""
-        if not getattr(action, "cascade_count", 0):
-            return None
-        return ngettext(
-            "%(reported)d of %(count)d department has reported; %(done)d done",
-            "%(reported)d of %(count)d departments have reported; %(done)d done",
-            action.cascade_count,
-        ) % {
-            "reported": action.cascade_reported,
-            "count": action.cascade_count,
-            "done": action.cascade_done,
-        }
+        return action.cascade_rollup or None
 
     def add_view(self, request, form_url="", extra_context=None):
         """An action is made from the notes it answers, through action_create: the plain add
@@ -348,6 +339,15 @@ class ActionItemAdmin(EditConflictAdminMixin, HistoryAdmin):
         action = get_object_or_404(
             ActionItem.objects.select_related("owner", "workshop"), pk=object_id
         )
+        change_url = reverse("admin:actions_actionitem_change", args=[action.pk])
+        if action.parent_id is not None:
+            self.message_user(
+                request,
+                "This action is a department's copy and cannot be cascaded again: cascade the "
+                "action it was cascaded from.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(change_url)
         form = CascadeForm(request.POST if request.method == "POST" else None, action=action)
         if request.method == "POST" and form.is_valid():
             children = action_cascade(
@@ -606,11 +606,7 @@ class CascadeForm(forms.Form):
 
     def __init__(self, *args, action: ActionItem, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owners"].queryset = (
-            Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT)
-            .exclude(pk=action.owner_id)
-            .exclude(pk__in=action.children.values("owner"))
-        )
+        self.fields["owners"].queryset = action_cascade_choices(action=action)
 
 
 @admin.register(StatusUpdate)

@@ -3,7 +3,7 @@ from django import forms
 from django.utils import timezone
 
 from actions.models import ActionItem, Status
-from actions.services import Refused, action_update_check
+from actions.services import Refused, action_cascade_choices, action_update_check
 from feedback_site.forms import GovukFormMixin
 from workshops.models import Workshop
 
@@ -224,3 +224,26 @@ class ActionFilterForm(forms.Form):
         chosen = str(self["workshop"].value() or "")
         choices = [("", field.empty_label), *field.queryset.values_list("pk", "title")]
         return [(value, label, str(value) == chosen) for value, label in choices]
+
+
+class CascadeForm(GovukFormMixin, forms.Form):
+    """Choose the departments that each get their own copy of an action to report on."""
+
+    submit_label = "Cascade to departments"
+    submit_attrs = {"data-prevent-double-click": "true"}
+
+    owners = forms.ModelMultipleChoiceField(
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        label="Departments",
+        help_text="Select all that apply.",
+        error_messages={
+            "required": "Select at least one department",
+            "invalid_choice": "Select departments from the list",
+            "invalid_pk_value": "Select departments from the list",
+        },
+    )
+
+    def __init__(self, *args, action: ActionItem, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owners"].queryset = action_cascade_choices(action=action)

@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce, Length, Trim
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from accounts.roles import OWNERS, is_organiser, is_owner
@@ -67,6 +68,16 @@ class Status(models.TextChoices):
 CLOSED_STATUSES = (Status.DONE, Status.WONT_DO)
 
 
+def rollup_sentence(*, count: int, reported: int, done: int) -> str:
+    """How the departments an action was cascaded to are doing: a department has reported once
+    its copy has a status update, and is done when its copy's status is done."""
+    return ngettext(
+        "%(reported)d of %(count)d department has reported; %(done)d done",
+        "%(reported)d of %(count)d departments have reported; %(done)d done",
+        count,
+    ) % {"reported": reported, "count": count, "done": done}
+
+
 class ActionItemQuerySet(models.QuerySet):
     def open(self):
         return self.exclude(status__in=CLOSED_STATUSES)
@@ -110,12 +121,28 @@ class ActionItemQuerySet(models.QuerySet):
             cascade_done=count(children.filter(status=Status.DONE)),
         )
 
-    def visible_to(self, user):
-        """Organisers see every action, owners their organisations' actions, others none."""
+    def acted_on_by(self, user):
+        """The actions this user acts on (lists as theirs, posts updates to): organisers every
+        action, owners their organisations' actions, others none."""
         if is_organiser(user):
             return self
         if is_owner(user):
             return self.owned_by_member(user)
+        return self.none()
+
+    def visible_to(self, user):
+        """What this user may read: what they act on, and the other end of each cascade it is
+        part of. An owner sees the copies cascaded from their actions, and the action their own
+        copy was cascaded from; never another department's copy of it."""
+        if is_organiser(user):
+            return self
+        if is_owner(user):
+            mine = ActionItem.objects.owned_by_member(user)
+            return self.filter(
+                models.Q(pk__in=mine.values("pk"))
+                | models.Q(pk__in=mine.filter(parent__isnull=False).values("parent_id"))
+                | models.Q(parent_id__in=mine.values("pk"))
+            )
         return self.none()
 
     def in_status_order(self):
@@ -240,6 +267,16 @@ class ActionItem(models.Model):
 
     def get_absolute_url(self):
         return reverse("actions:action_detail", kwargs={"pk": self.pk})
+
+    @property
+    def cascade_rollup(self) -> str:
+        """The roll-up of the copies cascaded from this action; needs with_cascade_progress()
+        and is empty when there are none."""
+        if not self.cascade_count:
+            return ""
+        return rollup_sentence(
+            count=self.cascade_count, reported=self.cascade_reported, done=self.cascade_done
+        )
 
     @property
     def is_awaiting_acceptance(self) -> bool:

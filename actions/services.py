@@ -171,10 +171,22 @@ def action_post_update(
     return update
 
 
+def action_cascade_choices(*, action: ActionItem):
+    """The departments an action may still be cascaded to: every department but its owner and
+    those that already have a copy."""
+    return (
+        Organisation.objects.filter(kind=Organisation.Kind.DEPARTMENT)
+        .exclude(pk=action.owner_id)
+        .exclude(pk__in=action.children.values("owner"))
+    )
+
+
 @transaction.atomic
 def action_cascade(*, action: ActionItem, owners: Iterable[Organisation], by) -> list[ActionItem]:
     """Cascade an action to organisations: each gets its own copy, due the same day, to report
-    on; an organisation that already has one gets no second."""
+    on; an organisation that already has one gets no second. A copy is not cascaded again."""
+    if action.parent_id is not None:
+        raise Refused("This action was cascaded to you: it cannot be cascaded again")
     already = set(action.children.values_list("owner_id", flat=True))
     children = [
         ActionItem(

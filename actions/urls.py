@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.action_list, name="action_list"),
     path("<int:pk>/", views.action_detail, name="action_detail"),
     path("<int:pk>/accept/", views.action_accept_view, name="action_accept"),
+    path("<int:pk>/cascade/", views.action_cascade_view, name="action_cascade"),
     path(
         "<int:pk>/due-date/<int:change_pk>/",
         views.due_date_decide_view,

@@ -8,23 +8,35 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import ngettext
 
 from accounts.roles import (
     actions_for,
+    actions_owned_for,
     may_accept,
+    may_cascade,
     may_decide_due_dates,
+    may_update,
     role_required,
 )
-from actions.forms import AcceptForm, ActionFilterForm, DueDateDecisionForm, UpdateForm
-from actions.models import ActionItem, DueDateChange, Status
+from actions.forms import (
+    AcceptForm,
+    ActionFilterForm,
+    CascadeForm,
+    DueDateDecisionForm,
+    UpdateForm,
+)
+from actions.models import ActionItem, DueDateChange, Status, rollup_sentence
 from actions.services import (
     AlreadyAccepted,
     Refused,
     action_accept,
+    action_cascade,
     action_post_update,
     due_date_decide,
 )
@@ -64,8 +76,9 @@ ACTIONS_PER_PAGE = 100
 @login_required
 def action_list(request):
     """Your actions: your organisations' (every one for organisers), grouped by status, soonest
-    due first within each, a hundred to a page."""
-    visible = actions_for(request.user)
+    due first within each, a hundred to a page. Copies cascaded from them are not listed: each
+    row says how they are doing."""
+    visible = actions_owned_for(request.user)
     form = ActionFilterForm(
         request.GET or None,
         workshops=Workshop.objects.filter(actions__in=visible).distinct().order_by("-date"),
@@ -81,6 +94,7 @@ def action_list(request):
         listed.select_related("workshop", "owner")
         .only(*LISTED_ACTION_FIELDS)
         .with_due_date_moves()
+        .with_cascade_progress()
         .in_status_order(),
         ACTIONS_PER_PAGE,
     )
@@ -121,6 +135,7 @@ def listed_action(action: ActionItem, today) -> dict:
         "due_date": action.due_date,
         "move_count": action.move_count,
         "due_tags": due_tags(action, today),
+        "cascade_rollup": action.cascade_rollup,
     }
 
 
@@ -140,6 +155,9 @@ def _row_key(action: ActionItem, today) -> str:
         action.due_date.isoformat(),
         action.accepted_at is None,
         action.move_count,
+        action.cascade_count,
+        action.cascade_reported,
+        action.cascade_done,
         action.workshop.title,
         str(action.owner),
         today.isoformat(),
@@ -202,10 +220,22 @@ def waiting_proposal(action: ActionItem) -> DueDateChange | None:
     )
 
 
-def render_action_page(request, action, *, form, proposal):
+def cascaded_copies(request, action: ActionItem) -> list[ActionItem]:
+    """The copies cascaded from the action that this user may see, each with its latest update."""
+    return list(
+        action.children.filter(pk__in=actions_for(request.user).values("pk"))
+        .select_related("owner")
+        .with_latest_update()
+        .order_by("owner__name", "pk")
+    )
+
+
+def render_action_page(request, action, *, form, proposal, status=200):
+    can_update = may_update(request.user, action)
+    children = cascaded_copies(request, action)
     context = {
         "action": action,
-        "form": form,
+        "form": form if can_update else None,
         "history": history_of(action),
         "proposal": proposal,
         "sources": action.sources.select_related("contribution__group"),
@@ -214,14 +244,23 @@ def render_action_page(request, action, *, form, proposal):
             if action.parent_id and actions_for(request.user).filter(pk=action.parent_id).exists()
             else None
         ),
-        "children": action.children.all()
-        .filter(pk__in=actions_for(request.user).values("pk"))
-        .select_related("owner"),
+        "children": children,
+        # Only those who see every copy see the roll-up of them all.
+        "rollup": (
+            rollup_sentence(
+                count=len(children),
+                reported=sum(child.latest_update_at is not None for child in children),
+                done=sum(child.status == Status.DONE for child in children),
+            )
+            if can_update and children
+            else ""
+        ),
         "can_accept": action.is_awaiting_acceptance and may_accept(request.user, action),
+        "can_cascade": may_cascade(request.user, action),
         "can_decide": may_decide_due_dates(request.user),
         "today": timezone.localdate(),
     }
-    return render(request, "actions/actionitem_detail.html", context)
+    return render(request, "actions/actionitem_detail.html", context, status=status)
 
 
 @login_required
@@ -235,6 +274,8 @@ def action_detail(request, pk):
             initial={"status": action.status, **typed_input.restore(request)},
         )
         return render_action_page(request, action, form=form, proposal=proposal)
+    if not may_update(request.user, action):
+        raise PermissionDenied
     form = UpdateForm(request.POST, action=action, proposal_waiting=proposal is not None)
     if form.is_valid():
         try:
@@ -307,4 +348,36 @@ def due_date_decide_view(request, pk, change_pk):
         request,
         "actions/duedatechange_form.html",
         {"action": action, "proposal": proposal, "form": form},
+    )
+
+
+@login_required
+def action_cascade_view(request, pk):
+    """Members of the owning organisation give departments each their own copy to report on."""
+    action = visible_action(request, pk)
+    if not may_cascade(request.user, action):
+        raise Http404
+    form = CascadeForm(request.POST if request.method == "POST" else None, action=action)
+    if request.method == "POST" and form.is_valid():
+        children = action_cascade(
+            action=action, owners=form.cleaned_data["owners"], by=request.user
+        )
+        messages.success(
+            request,
+            ngettext(
+                "Cascaded to %(count)d department",
+                "Cascaded to %(count)d departments",
+                len(children),
+            )
+            % {"count": len(children)},
+        )
+        return redirect(f"{action.get_absolute_url()}#cascade")
+    return render(
+        request,
+        "actions/actionitem_cascade.html",
+        {
+            "action": action,
+            "form": form,
+            "children": action.children.select_related("owner").order_by("owner__name", "pk"),
+        },
     )

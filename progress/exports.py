@@ -55,6 +55,8 @@ ACTION_HEADINGS = [
     "Status",
     "Latest update on",
     "Latest update",
+    "Cascaded to departments",
+    "Departments' status",
 ]
 # The feed may be pasted into a page: keep HTML's own characters escaped as in json_script.
 JSON_HTML_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -140,6 +142,10 @@ def action_rows(workshop: Workshop) -> list[list]:
             action.get_status_display(),
             _local_date(action.latest_update_at),
             action.latest_update_note or "",
+            action.cascade_rollup,
+            "; ".join(
+                f"{copy.owner.name}: {copy.get_status_display().lower()}" for copy in action.copies
+            ),
         ]
         for action in public_actions(workshop)
     ]
@@ -281,6 +287,28 @@ def feed(workshop: Workshop) -> dict:
                 "note": action.latest_update_note or "",
             }
             if action.latest_update_at
+            else None,
+            "cascade": {
+                "departments": action.cascade_count,
+                "reported": action.cascade_reported,
+                "done": action.cascade_done,
+                "copies": [
+                    {
+                        "id": copy.pk,
+                        "owner": copy.owner.name,
+                        "status": copy.status,
+                        "due_date": _date(copy.due_date),
+                        "latest_update": {
+                            "on": _date(copy.latest_update_at),
+                            "note": copy.latest_update_note or "",
+                        }
+                        if copy.latest_update_at
+                        else None,
+                    }
+                    for copy in action.copies
+                ],
+            }
+            if action.copies
             else None,
         }
         for action in public_actions(workshop)

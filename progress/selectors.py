@@ -51,16 +51,24 @@ def under_review_sentence(count: int) -> str:
 
 def public_actions(workshop: Workshop):
     """The workshop's actions with owner, latest update that says something, and every change
-    that moved the date."""
+    that moved the date. A cascaded action is listed once: the departments' copies come with it
+    (`copies`, each with its own latest update) with the roll-up of them, never on their own."""
     date_changes = DueDateChange.objects.filter(state__in=DueDateChange.MOVED_STATES).order_by(
         "at", "pk"
     )
+    copies = (
+        ActionItem.objects.select_related("owner")
+        .with_latest_update(with_a_note=True)
+        .order_by("owner__name", "pk")
+    )
     return (
-        ActionItem.objects.filter(workshop=workshop)
+        ActionItem.objects.filter(workshop=workshop, parent__isnull=True)
         .select_related("owner", "area")
         .with_latest_update(with_a_note=True)
+        .with_cascade_progress()
         .prefetch_related(
-            Prefetch("due_date_changes", queryset=date_changes, to_attr="date_changes")
+            Prefetch("due_date_changes", queryset=date_changes, to_attr="date_changes"),
+            Prefetch("children", queryset=copies, to_attr="copies"),
         )
         .order_by("area__order", "due_date", "pk")
     )
@@ -186,6 +194,8 @@ def workshop_progress(workshop: Workshop, today: datetime.date | None = None) ->
     for action in actions:
         section(action.area_id).actions.append(action)
         last_changed.extend(filter(None, [action.updated_at, action.latest_update_at]))
+        for copy in action.copies:
+            last_changed.extend(filter(None, [copy.updated_at, copy.latest_update_at]))
 
     shown = [s for s in [*sections.values(), unsorted] if s.contribution_count or s.actions]
     return Progress(

@@ -285,6 +285,17 @@ def test_cascading_to_no_department_is_an_error(organiser):
     assert not parent.children.exists()
 
 
+def test_a_departments_copy_is_not_cascaded_again_from_the_admin(organiser):
+    parent = ActionItemFactory()
+    department, other = OrganisationFactory.create_batch(2, kind=Organisation.Kind.DEPARTMENT)
+    (copy,) = action_cascade(action=parent, owners=[department], by=organiser)
+    client = client_for(organiser)
+    response = client.post(cascade_url(copy), {"owners": [other.pk]}, follow=True)
+    assert response.status_code == 200
+    assert "cannot be cascaded again" in response.text
+    assert not copy.children.exists()
+
+
 def test_the_parent_shows_how_many_departments_reported(organiser):
     parent = ActionItemFactory()
     children = action_cascade(

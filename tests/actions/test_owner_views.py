@@ -322,16 +322,26 @@ def test_approved_dates_keep_the_original_and_count_the_moves(owner_a, organiser
     assert f"Approved by {organiser.get_full_name()}" in html
 
 
-def test_cascaded_actions_link_only_to_what_the_viewer_may_see(owner_a, action_a, department_b):
+def test_cascaded_actions_link_only_to_what_the_viewer_may_see(
+    owner_a, owner_b, action_a, department_b
+):
+    """Issue 18: the owner of a cascaded action now sees each department's copy; a department
+    sees its own copy and the parent, and no other department's copy."""
     child = ActionItemFactory(
         parent=action_a, owner=department_b, workshop=action_a.workshop, title="Child"
     )
-    assert "Cascaded to" not in client_for(owner_a).get(detail_url(action_a)).text
+    sibling = ActionItemFactory(parent=action_a, workshop=action_a.workshop, title="Sibling")
+    assert child.get_absolute_url() in client_for(owner_a).get(detail_url(action_a)).text
+    department_html = client_for(owner_b).get(detail_url(action_a)).text
+    assert child.get_absolute_url() in department_html
+    assert sibling.get_absolute_url() not in department_html
+    assert client_for(owner_b).get(detail_url(sibling)).status_code == 404
     organiser_html = client_for(UserFactory(email="boss@example.gov.uk", is_superuser=True)).get(
         detail_url(action_a)
     )
     assert child.get_absolute_url() in organiser_html.text
-    assert ActionItem.objects.count() == 2
+    assert sibling.get_absolute_url() in organiser_html.text
+    assert ActionItem.objects.count() == 3
 
 
 # Who may open each owner page

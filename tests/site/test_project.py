@@ -63,6 +63,7 @@ def form_arguments(form_class, rf) -> dict:
             "device": authenticator_device_to_set_up(UserFactory())
         },
         "ConfirmForm": lambda: {"submit_label": "Confirm"},
+        "CascadeForm": lambda: {"action": ActionItemFactory()},
     }
     return needs.get(form_class.__name__, dict)()
 
