@@ -28,3 +28,17 @@ class FollowForm(GovukFormMixin, forms.Form):
             )
         else:
             self.add_error("email", "You have asked too many times. Try again in an hour")
+
+
+class SearchForm(forms.Form):
+    """The search of one workshop's progress page: a GET form, so results have an address."""
+
+    q = forms.CharField(
+        label="Search what was said and done",
+        max_length=100,
+        strip=True,
+        error_messages={
+            "required": "Enter words to search for",
+            "max_length": "Search must be 100 characters or fewer",
+        },
+    )

@@ -5,8 +5,21 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, Max, Prefetch, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Func,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from actions.models import ActionItem, DueDateChange, Status
@@ -14,6 +27,14 @@ from workshops.charts import bar_chart
 from workshops.models import Area, Contribution, Reach, Theme, Workshop
 
 REPRESENTATIVE_PER_AREA = 3
+
+# The notes of an area come a page at a time, oldest first, so that every one can be found.
+AREA_NOTES_PER_PAGE = 50
+# Notes without an area have no Area row; their list has this in place of an area's slug.
+NOT_YET_SORTED = "not-yet-sorted"
+# Each kind of search result stops here, so a one-letter search costs the same as any other.
+SEARCH_RESULTS_PER_KIND = 50
+SEARCH_MAX_WORDS = 8
 # The notes most people in the room agreed with speak for an area best.
 SHARED_MOST_FIRST = Case(
     *(
@@ -96,7 +117,12 @@ class AreaSection:
 
     @property
     def anchor(self) -> str:
-        return f"area-{self.area.slug}" if self.area else "area-not-yet-sorted"
+        return f"area-{self.slug}"
+
+    @property
+    def slug(self) -> str:
+        """What the address of the area's list of notes names it by."""
+        return self.area.slug if self.area else NOT_YET_SORTED
 
 
 @dataclass
@@ -207,4 +233,104 @@ def workshop_progress(workshop: Workshop, today: datetime.date | None = None) ->
         under_review_count=notes_under_review(workshop),
         last_changed=max(last_changed),
         today=today,
+    )
+
+
+def area_notes(workshop: Workshop, area: Area | None):
+    """An area's public notes, or the notes not yet sorted into one, in the order written."""
+    notes = public_contributions(workshop)
+    return notes.filter(area=area) if area else notes.filter(area__isnull=True)
+
+
+def _position_in_area(workshop: Workshop):
+    """How many public notes of the same area (or none) come before a note in its area's list:
+    a subquery, so a page of results knows each note's page in one query."""
+    before = (
+        Contribution.objects.public()
+        .filter(group__workshop=workshop)
+        .alias(area_key=Coalesce("area_id", 0))
+        .filter(area_key=Coalesce(OuterRef("area_id"), 0))
+        .filter(
+            Q(entered_at__lt=OuterRef("entered_at"))
+            | Q(entered_at=OuterRef("entered_at"), pk__lt=OuterRef("pk"))
+        )
+        .order_by()
+        # COUNT as a plain function, so that no GROUP BY splits the count.
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    return Coalesce(Subquery(before), 0)
+
+
+def _every_word(words: list[str], *fields: str) -> Q:
+    """Each word found in at least one of the fields, case ignored; Django escapes % and _."""
+    condition = Q()
+    for word in words:
+        anywhere = Q()
+        for name in fields:
+            anywhere |= Q(**{f"{name}__icontains": word})
+        condition &= anywhere
+    return condition
+
+
+def search_words(query: str) -> list[str]:
+    """The distinct words of a search, the first few only."""
+    return list(dict.fromkeys(query.lower().split()))[:SEARCH_MAX_WORDS]
+
+
+@dataclass
+class SearchResults:
+    """What a search of one workshop's public page found: each kind capped, in page order."""
+
+    notes: list[Contribution]
+    questions: list[Contribution]
+    themes: list[Theme]
+    actions: list[ActionItem]
+    more: bool
+
+    @property
+    def count(self) -> int:
+        return len(self.notes) + len(self.questions) + len(self.themes) + len(self.actions)
+
+
+def _capped(queryset) -> tuple[list, bool]:
+    found = list(queryset[: SEARCH_RESULTS_PER_KIND + 1])
+    return found[:SEARCH_RESULTS_PER_KIND], len(found) > SEARCH_RESULTS_PER_KIND
+
+
+def workshop_search(workshop: Workshop, query: str) -> SearchResults:
+    """Everything the progress page shows that contains every word of the query: notes, questions
+    with their answers, themes and actions. Four queries at any size."""
+    words = search_words(query)
+    visible = public_contributions(workshop)
+    notes, more_notes = _capped(
+        visible.exclude(kind=Contribution.Kind.QUESTION)
+        .filter(_every_word(words, "text"))
+        .annotate(position=_position_in_area(workshop))
+    )
+    for note in notes:
+        note.page = note.position // AREA_NOTES_PER_PAGE + 1
+    questions, more_questions = _capped(
+        visible.filter(kind=Contribution.Kind.QUESTION).filter(
+            _every_word(words, "text", "answer", "closure_reason")
+        )
+    )
+    # A theme is on the page only while a public note belongs to it.
+    themes, more_themes = _capped(
+        Theme.objects.filter(workshop=workshop, pk__in=visible.values("theme_id"))
+        .filter(_every_word(words, "name", "summary"))
+        .select_related("area")
+        .order_by("area__order", "name", "pk")
+    )
+    actions, more_actions = _capped(
+        public_actions(workshop).filter(
+            _every_word(words, "title", "description", "owner__name", "latest_update_note")
+        )
+    )
+    return SearchResults(
+        notes=notes,
+        questions=questions,
+        themes=themes,
+        actions=actions,
+        more=more_notes or more_questions or more_themes or more_actions,
     )

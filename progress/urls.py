@@ -6,6 +6,12 @@ app_name = "progress"
 
 urlpatterns = [
     path("workshops/<slug:slug>/progress/", views.progress, name="workshop_progress"),
+    path("workshops/<slug:slug>/progress/search/", views.search, name="workshop_search"),
+    path(
+        "workshops/<slug:slug>/progress/areas/<slug:area>/",
+        views.area_notes_list,
+        name="area_notes",
+    ),
     path("workshops/<slug:slug>/progress.json", views.progress_json, name="workshop_progress_json"),
     path("workshops/<slug:slug>/progress.xlsx", views.workbook, name="workshop_xlsx"),
     path("w/<str:code>/", views.short_link, name="short_link"),

@@ -2,6 +2,7 @@ import io
 
 import segno
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,14 +12,22 @@ from django.views.decorators.http import require_safe
 
 from feedback_site.forms import ConfirmForm
 from feedback_site.jobs import enqueue_on_commit
+from feedback_site.pagination import pagination
 from feedback_site.rate_limits import follow_request_limit_reached
 from progress import cache as progress_cache
 from progress import exports, following
-from progress.forms import FollowForm
-from progress.selectors import workshop_progress
+from progress.forms import FollowForm, SearchForm
+from progress.selectors import (
+    AREA_NOTES_PER_PAGE,
+    NOT_YET_SORTED,
+    SEARCH_RESULTS_PER_KIND,
+    area_notes,
+    workshop_progress,
+    workshop_search,
+)
 from progress.services import follower_confirm, follower_unsubscribe
 from progress.tasks import follow_confirmation_send
-from workshops.models import Workshop
+from workshops.models import Area, Workshop
 
 
 def published_workshop(slug: str) -> Workshop:
@@ -195,3 +204,50 @@ def qr_code(request, slug):
         buffer, kind="svg", scale=10, border=4, title=f"QR code for {url}", xmldecl=False
     )
     return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+
+
+@require_safe
+def area_notes_list(request, slug, area):
+    """Every public note of one area of a workshop, a page at a time, so anyone can find their
+    own words; the progress page quotes only a few."""
+    workshop = published_workshop(slug)
+    found = Area.objects.filter(slug=area).first()
+    if found is None and area != NOT_YET_SORTED:
+        raise Http404
+    paginator = Paginator(area_notes(workshop, found), AREA_NOTES_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    name = found.name if found else "Not yet sorted"
+    return render(
+        request,
+        "progress/area_notes.html",
+        {
+            "workshop": workshop,
+            "area_name": name,
+            "area_anchor": f"area-{area}",
+            "page_obj": page,
+            "pagination": pagination(request, page),
+        },
+    )
+
+
+@require_safe
+def search(request, slug):
+    """The progress page's search: not cached, since each query has its own answer."""
+    workshop = published_workshop(slug)
+    form = SearchForm(request.GET if "q" in request.GET else None)
+    results, query = None, request.GET.get("q", "")
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        results = workshop_search(workshop, query)
+    return render(
+        request,
+        "progress/search.html",
+        {
+            "workshop": workshop,
+            "form": form,
+            "results": results,
+            "query": query,
+            "error": next(iter(form.errors.get("q", [])), ""),
+            "results_per_kind": SEARCH_RESULTS_PER_KIND,
+        },
+    )

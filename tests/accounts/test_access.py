@@ -242,6 +242,7 @@ def url_of(name, pattern, world) -> str:
         "content_type_id": ContentType.objects.get_for_model(world.workshop).pk,
         "id": world.people["facilitator"].pk,
         "object_id": obj.pk if obj else world.workshop.pk,
+        "area": "training",
     }
     if "pk" in pattern.pattern.regex.groupindex:
         arguments["pk"] = obj.pk if obj else world.objects[name.split(":")[1].split("_")[0]].pk

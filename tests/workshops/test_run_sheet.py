@@ -68,7 +68,9 @@ def test_run_sheet_shows_each_groups_notes_round_and_latest_note(organiser, work
     html = client_for(organiser).get(run_sheet_url(workshop)).text
     assert html.count("Not started</strong>") == 3
     assert re.search(
-        r"numeric\">2</td>\s*<td class=\"govuk-table__cell govuk-table__cell--numeric\">2</td>",
+        r"numeric\" data-label=\"Notes\">2</td>\s*"
+        r"<td class=\"govuk-table__cell govuk-table__cell--numeric\" "
+        r"data-label=\"After the round\">2</td>",
         html,
     )
     assert "None yet" in html
