@@ -5,6 +5,7 @@ import datetime
 import io
 import time
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -425,9 +426,14 @@ def test_the_command_run_as_from_the_shell_exits_with_status_1_and_says_why(
     path = tmp_path / "notes.csv"
     path.write_bytes(csv_file([["text", "group"], ["Fine", ""], ["Lost", "Canteen"]]))
 
-    # As `manage.py` runs it; the system checks are the test run's own business.
+    # As `manage.py` runs it; the system checks are the test run's own business. A command run
+    # from the shell closes the database connections as it ends, which would close the test's
+    # own transaction on PostgreSQL.
     argv = ["manage.py", "import_notes", workshop.slug, str(path), "--skip-checks"]
-    with pytest.raises(SystemExit) as exited:
+    with (
+        mock.patch("django.core.management.base.connections.close_all"),
+        pytest.raises(SystemExit) as exited,
+    ):
         ManagementUtility(argv).execute()
 
     assert exited.value.code == 1
