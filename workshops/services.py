@@ -290,6 +290,27 @@ def notes_capture(
     return CaptureResult(batch=batch, created=True)
 
 
+class KindFixError(ValueError):
+    """An answered or closed question must stay a question."""
+
+
+@transaction.atomic
+def contribution_kind_set(*, contribution: Contribution, kind: str, by) -> Contribution:
+    """Change how a note was read (its kind), as the capture page's one-tap fix does, with a
+    history row. A closed question keeps its kind, as on the note's change form."""
+    if contribution.closed_at and kind != Contribution.Kind.QUESTION:
+        raise KindFixError("This question has been answered or closed, so it must stay a question")
+    _contributions_change(
+        Contribution.objects.filter(pk=contribution.pk),
+        by=by,
+        now=timezone.now(),
+        reason="Kind fixed after capture",
+        change=lambda note: {"kind": kind} if note.kind != kind else {},
+    )
+    contribution.kind = kind
+    return contribution
+
+
 def rounds_start(
     *, groups: QuerySet[FlipchartGroup], at: datetime.datetime | None = None
 ) -> datetime.datetime:

@@ -18,12 +18,20 @@ from django.views.generic import DetailView, ListView
 from accounts.roles import groups_for, may_run_workshops, role_required, workshops_for
 from feedback_site import typed_input
 from feedback_site.pagination import PaginationMixin
-from workshops.forms import CaptureForm, ContributionForm, PhotoForm, StartRoundsForm
+from workshops.forms import (
+    CaptureForm,
+    ContributionForm,
+    KindFixForm,
+    PhotoForm,
+    StartRoundsForm,
+)
 from workshops.models import CaptureBatch, Contribution, FlipchartGroup, FlipchartPhoto
 from workshops.photos import CONTENT_TYPES
 from workshops.services import (
     REPEAT_WINDOW,
     CaptureKeyReused,
+    KindFixError,
+    contribution_kind_set,
     contributions_remove,
     notes_capture,
     photo_add,
@@ -32,6 +40,10 @@ from workshops.services import (
 )
 
 NEWEST_NOTES_SHOWN = 50
+
+# Where a page's success banner sits: redirecting here keeps it in view on a phone, with or
+# without JavaScript (with it, GOV.UK Frontend also moves focus to the banner).
+AT_THE_MESSAGE = "#main-content"
 
 
 def present_note_count():
@@ -133,8 +145,16 @@ def render_capture_page(request, group, *, capture_form=None, photo_form=None, s
     capture_form = capture_form or CaptureForm(
         initial={"key": uuid.uuid4(), **typed_input.restore(request)}
     )
-    capture_form.helper.form_action = group.get_absolute_url()
     photo_form = photo_form or PhotoForm()
+    if not capture_form.errors and not photo_form.errors:
+        capture_form.focus_notes()
+    # The notes just added, each with the kind it was read as, to fix with one tap.
+    added_notes = (
+        added.contributions.present().order_by("pk")
+        if added is not None and added.group_id == group.pk
+        else []
+    )
+    capture_form.helper.form_action = group.get_absolute_url()
     photo_form.helper.form_action = reverse("workshops:group_photo_add", kwargs={"pk": group.pk})
     context = {
         "group": group,
@@ -145,6 +165,9 @@ def render_capture_page(request, group, *, capture_form=None, photo_form=None, s
         "note_count": notes.count(),
         "photos": group.photos.select_related("uploaded_by"),
         "added": added,
+        "added_notes": added_notes,
+        "kinds": Contribution.Kind.choices,
+        "changed_note_id": request.GET.get("changed", ""),
         # The key of a fresh form that sent notes already added: nothing new was stored.
         "resent_key": resent_key,
         "repeat_window_minutes": REPEAT_WINDOW // datetime.timedelta(minutes=1),
@@ -198,7 +221,7 @@ def group_photo_add(request, pk):
         return render_capture_page(request, group, photo_form=form)
     photo_add(group=group, by=request.user, photo=form.cleaned_data["photo"])
     messages.success(request, "Photo uploaded")
-    return redirect(f"{group.get_absolute_url()}#photos")
+    return redirect(f"{group.get_absolute_url()}{AT_THE_MESSAGE}")
 
 
 @login_required
@@ -237,7 +260,7 @@ def contribution_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Note updated")
-        return redirect(f"{contribution.group.get_absolute_url()}#note-{contribution.pk}")
+        return redirect(f"{contribution.group.get_absolute_url()}{AT_THE_MESSAGE}")
     return render(
         request,
         "workshops/contribution_form.html",
@@ -258,12 +281,35 @@ def contribution_remove(request, pk):
             contributions=Contribution.objects.filter(pk=contribution.pk), by=request.user
         )
         messages.success(request, "Note removed. An organiser can restore it if needed.")
-        return redirect(f"{contribution.group.get_absolute_url()}#notes")
+        return redirect(f"{contribution.group.get_absolute_url()}{AT_THE_MESSAGE}")
     return render(
         request,
         "workshops/contribution_confirm_remove.html",
         {"contribution": contribution, "group": contribution.group},
     )
+
+
+@login_required
+@require_POST
+def contribution_kind_fix(request, pk):
+    """The one-tap fix beside a just-added note: read it as another kind. Back to the same
+    note in the list, which says what changed."""
+    contribution = editable_contribution(request, pk)
+    form = KindFixForm(request.POST)
+    group_url = contribution.group.get_absolute_url()
+    if not form.is_valid():
+        return redirect(group_url)
+    query = {"changed": contribution.pk}
+    if form.cleaned_data["added"]:
+        query["added"] = form.cleaned_data["added"]
+    try:
+        contribution_kind_set(
+            contribution=contribution, kind=form.cleaned_data["kind"], by=request.user
+        )
+    except KindFixError as error:
+        messages.error(request, str(error))
+        return redirect(f"{group_url}{AT_THE_MESSAGE}")
+    return redirect(f"{group_url}?{urlencode(query)}#read-{contribution.pk}")
 
 
 @role_required(may_run_workshops)
