@@ -3,6 +3,7 @@ import uuid
 from crispy_forms_gds.layout import HTML, Field, Fixed, Layout, Size, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.html import format_html
 
 from feedback_site.forms import GovukFormMixin
@@ -69,6 +70,15 @@ class CaptureForm(GovukFormMixin, forms.Form):
     def focus_notes(self):
         """Put the cursor in the notes, unless an error summary is there to take focus first."""
         self.fields["notes"].widget.attrs["autofocus"] = ""
+
+    def refuse_after_round(self, group):
+        """A strict workshop's round is over: keep the typed notes in the form and say why."""
+        self.add_error(
+            "notes",
+            f"The round ended at {timezone.localtime(group.round_ends_at):%H:%M} and this "
+            "workshop's time limits are strict, so these notes were not added. They are still "
+            "here: copy them, or add them when the next round starts",
+        )
 
     def refuse_reused_key(self):
         """Keep the typed notes, explain, and give the form a fresh key for the next send."""
@@ -148,7 +158,8 @@ class StartRoundsForm(GovukFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, round_number: int = 1, **kwargs):
+        self.submit_label = f"Start round {round_number} at every flipchart"
         super().__init__(*args, **kwargs)
         self.helper.layout = Layout(Field.text("grace_minutes", field_width=Fixed.TWO))
 

@@ -25,10 +25,17 @@ from workshops.forms import (
     PhotoForm,
     StartRoundsForm,
 )
-from workshops.models import CaptureBatch, Contribution, FlipchartGroup, FlipchartPhoto
+from workshops.models import (
+    CaptureBatch,
+    Contribution,
+    FlipchartGroup,
+    FlipchartPhoto,
+    visiting_group_index,
+)
 from workshops.photos import CONTENT_TYPES
 from workshops.services import (
     REPEAT_WINDOW,
+    CaptureClosed,
     CaptureKeyReused,
     KindFixError,
     contribution_kind_set,
@@ -191,6 +198,8 @@ def group_capture(request, pk):
                 )
             except CaptureKeyReused:
                 form.refuse_reused_key()
+            except CaptureClosed:
+                form.refuse_after_round(group)
             else:
                 query = {"added": result.batch.key}
                 if result.repeated:
@@ -312,19 +321,58 @@ def contribution_kind_fix(request, pk):
     return redirect(f"{group_url}?{urlencode(query)}#read-{contribution.pk}")
 
 
+def rotation_table(workshop, groups) -> list[dict]:
+    """Each flipchart with the group of attendees at it in every round, when groups rotate."""
+    names = workshop.visiting_group_names(len(groups))
+    count = len(groups)
+    return [
+        {
+            "group": group,
+            "visits": [
+                names[visiting_group_index(flipchart=index, round_number=number, count=count)]
+                for number in range(1, count + 1)
+            ],
+        }
+        for index, group in enumerate(groups)
+    ]
+
+
 @role_required(may_run_workshops)
 def workshop_run_sheet(request, slug):
-    """The organiser's view of every group in the room: start all rounds, watch notes arrive."""
+    """The organiser's view of every group in the room: start the next round at every flipchart,
+    watch notes arrive. Starting a round when one has run already asks first: it ends any round
+    still running, and an ended round is never started again by accident."""
     workshop = get_object_or_404(workshops_for(request.user), slug=slug)
-    form = StartRoundsForm(request.POST or None, initial={"grace_minutes": workshop.grace_minutes})
+    next_round = workshop.current_round + 1
+    form = StartRoundsForm(
+        request.POST or None,
+        initial={"grace_minutes": workshop.grace_minutes},
+        round_number=next_round,
+    )
     if request.method == "POST" and form.is_valid():
+        started_before = workshop.groups.filter(round_started_at__isnull=False)
+        if request.POST.get("confirmed") != str(next_round) and started_before.exists():
+            return render(
+                request,
+                "workshops/workshop_round_confirm.html",
+                {
+                    "workshop": workshop,
+                    "round_number": next_round,
+                    "grace_minutes": form.cleaned_data["grace_minutes"],
+                    "running": [g for g in started_before if g.round_ends_at > timezone.now()],
+                    "group_count": workshop.groups.count(),
+                },
+            )
         started = workshop_rounds_start(
-            workshop=workshop, grace_minutes=form.cleaned_data["grace_minutes"]
+            workshop=workshop,
+            grace_minutes=form.cleaned_data["grace_minutes"],
+            number=next_round,
         )
         count = workshop.groups.count()
         messages.success(
             request,
-            ngettext(
+            f"Round {next_round}: "
+            + ngettext(
                 "Round started for %(count)d group at %(time)s.",
                 "Rounds started for all %(count)d groups at %(time)s.",
                 count,
@@ -344,7 +392,7 @@ def workshop_run_sheet(request, slug):
             ),
         ),
         latest_note_at=Max("contributions__entered_at"),
-    )
+    ).order_by("order", "pk")
     return render(
         request,
         "workshops/workshop_run_sheet.html",
@@ -352,6 +400,8 @@ def workshop_run_sheet(request, slug):
             "workshop": workshop,
             "form": form,
             "groups": groups,
+            "rotation": rotation_table(workshop, list(groups)) if workshop.rotates else [],
+            "next_round": next_round,
             "now": timezone.now(),
             "refresh_url": reverse("workshops:workshop_run_sheet", kwargs={"slug": workshop.slug}),
         },

@@ -328,6 +328,8 @@ class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
         "reach",
         "hidden_from_public",
         "hidden_reason",
+        "round_number",
+        "visiting_group",
     ]
     ordering = ["entered_at", "pk"]
     search_fields = ["text"]
