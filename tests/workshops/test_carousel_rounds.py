@@ -151,3 +151,9 @@ def test_triage_filters_notes_by_round_and_visiting_group(organiser, carousel):
     page = client.get(changelist, {"round_number": "1", "triaged": "all"}).text
     assert "Said in round 1" in page
     assert "Said in round 2" not in page
+    # The run sheet links each visit that has happened to its notes.
+    run_sheet = client.get(run_sheet_url(carousel)).text
+    assert (
+        f"?group__workshop__id__exact={carousel.pk}&amp;round_number=2&amp;visiting_group=Yellow"
+        in run_sheet
+    )
