@@ -1,4 +1,9 @@
-"""Reading a facilitator's typed flipchart notes: one note per line, with shorthand for the kind."""
+"""Reading a facilitator's typed flipchart notes: one note per line, with shorthand for the kind.
+
+A symbol is shorthand only when a space follows it ("+ Speed", "- Lack of control"), so text
+that merely starts with one ("+1 to the buddy idea", "-5% budget", "?!") is kept as typed and
+takes the batch's kind. After a submit the capture page shows how each note was read, with a
+one-tap fix, because a "- " bullet typed out of habit still reads as a negative."""
 
 import hashlib
 import json
@@ -35,17 +40,17 @@ def parse_notes(text: str, *, default_kind: str) -> list[ParsedNote]:
         if not line:
             continue
         kind = default_kind
-        if line[0] in SHORTHAND:
-            kind, line = SHORTHAND[line[0]], line[1:].strip()
-            if not line:
-                errors.append(
-                    ValidationError(
-                        "Line %(line)s has a shorthand symbol but no note: add the note after it",
-                        code="shorthand_only",
-                        params={"line": line_number},
-                    )
+        if line in SHORTHAND:
+            errors.append(
+                ValidationError(
+                    "Line %(line)s has a shorthand symbol but no note: add the note after it",
+                    code="shorthand_only",
+                    params={"line": line_number},
                 )
-                continue
+            )
+            continue
+        if line[0] in SHORTHAND and line[1].isspace():
+            kind, line = SHORTHAND[line[0]], line[1:].strip()
         if len(line) > Contribution.MAX_LENGTH:
             errors.append(
                 ValidationError(

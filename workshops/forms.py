@@ -1,8 +1,10 @@
 import uuid
 
-from crispy_forms_gds.layout import Field, Fixed, Layout, Size
+from crispy_forms_gds.layout import HTML, Field, Fixed, Layout, Size, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.html import format_html
 
 from feedback_site.forms import GovukFormMixin
 from workshops.capture import parse_notes
@@ -11,17 +13,16 @@ from workshops.photos import check_photo
 
 
 class CaptureForm(GovukFormMixin, forms.Form):
-    """A batch of flipchart notes, one per line, with a one-time key against double submits."""
+    """A batch of flipchart notes, one per line, with a one-time key against double submits.
+
+    Laid out for a phone: the notes and the button first, the options folded below them in a
+    details component (which opens without JavaScript)."""
 
     submit_label = "Add notes"
     submit_attrs = {"data-prevent-double-click": "true"}
 
     notes = forms.CharField(
         label="Notes, one per line",
-        help_text=(
-            "Start a line with + for a positive, - for a negative, ? for a question "
-            "or ! for an idea. Other lines take the kind chosen below."
-        ),
         strip=False,
         widget=forms.Textarea(attrs={"spellcheck": "true"}),
         error_messages={"required": "Enter at least one note"},
@@ -37,10 +38,46 @@ class CaptureForm(GovukFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The button goes right under the notes, not after the options.
+        self.helper.inputs = []
+        kind = self["kind"].value() or ContributionKind.COMMENT
+        kind_label = str(dict(ContributionKind.choices).get(kind, ContributionKind.COMMENT.label))
+        article = "an" if kind_label[0] in "AEIOU" else "a"
+        # Open when the options need attention, or when a kind other than the usual is chosen.
+        is_open = "kind" in self.errors or kind != ContributionKind.COMMENT
         self.helper.layout = Layout(
-            Field.textarea("notes", label_size=Size.MEDIUM, rows=8),
-            Field.radios("kind", legend_size=Size.SMALL, small=True, inline=True),
+            Field.textarea("notes", label_size=Size.SMALL, rows=4),
+            Submit("submit", self.submit_label, **self.submit_attrs),
+            HTML(
+                format_html(
+                    '<details class="govuk-details"{}><summary class="govuk-details__summary">'
+                    '<span class="govuk-details__summary-text">Options: lines without a '
+                    "symbol count as {} {}</span></summary>"
+                    '<div class="govuk-details__text"><p class="govuk-body">To mark a note, '
+                    "start its line with a symbol and a space: “+ ” positive, “- ” negative, "
+                    "“? ” question, “! ” idea. A symbol without a space after it, as in “+1”, "
+                    "is kept as typed.</p>",
+                    " open" if is_open else "",
+                    article,
+                    kind_label.lower(),
+                )
+            ),
+            Field.radios("kind", legend_size=Size.SMALL, small=True),
+            HTML("</div></details>"),
             "key",
+        )
+
+    def focus_notes(self):
+        """Put the cursor in the notes, unless an error summary is there to take focus first."""
+        self.fields["notes"].widget.attrs["autofocus"] = ""
+
+    def refuse_after_round(self, group):
+        """A strict workshop's round is over: keep the typed notes in the form and say why."""
+        self.add_error(
+            "notes",
+            f"The round ended at {timezone.localtime(group.round_ends_at):%H:%M} and this "
+            "workshop's time limits are strict, so these notes were not added. They are still "
+            "here: copy them, or add them when the next round starts",
         )
 
     def refuse_reused_key(self):
@@ -121,7 +158,8 @@ class StartRoundsForm(GovukFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, round_number: int = 1, **kwargs):
+        self.submit_label = f"Start round {round_number} at every flipchart"
         super().__init__(*args, **kwargs)
         self.helper.layout = Layout(Field.text("grace_minutes", field_width=Fixed.TWO))
 
@@ -142,3 +180,10 @@ class PhotoForm(GovukFormMixin, forms.Form):
 
     def clean_photo(self):
         return check_photo(self.cleaned_data["photo"])
+
+
+class KindFixForm(forms.Form):
+    """One tap to change how a just-added note was read."""
+
+    kind = forms.ChoiceField(choices=ContributionKind.choices)
+    added = forms.UUIDField(required=False)

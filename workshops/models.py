@@ -90,6 +90,20 @@ class WorkshopQuerySet(models.QuerySet):
         return self if may_see_drafts(user) else self.published()
 
 
+class RoundsMode(models.TextChoices):
+    """How the room runs: each group at its own flipchart, or groups rotating between them."""
+
+    STAY_PUT = "stay_put", "Groups stay at one flipchart"
+    ROTATE = "rotate", "Groups rotate between the flipcharts"
+
+
+class LateNotes(models.TextChoices):
+    """What happens to notes typed after a round and its grace period."""
+
+    MARK = "mark", "Accept them, marked as added after the round"
+    REFUSE = "refuse", "Strict: refuse them and give the text back"
+
+
 class Workshop(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
@@ -121,6 +135,29 @@ class Workshop(models.Model):
         default=2,
         help_text="After a round ends, notes typed within this many minutes are still on time.",
     )
+    rounds_mode = models.CharField(
+        "rounds",
+        max_length=20,
+        choices=RoundsMode.choices,
+        default=RoundsMode.STAY_PUT,
+        help_text="Rotating: the flipcharts stay, and in round r group i visits flipchart "
+        "(i + r - 1) mod N, so every group visits every flipchart once in N rounds.",
+    )
+    visiting_groups = models.TextField(
+        "groups of attendees",
+        blank=True,
+        help_text="One name a line, as many as there are flipcharts, in the order they start "
+        "(group 1 starts at the first flipchart). Empty: Group 1, Group 2 and so on.",
+    )
+    late_notes = models.CharField(
+        "notes after the round",
+        max_length=20,
+        choices=LateNotes.choices,
+        default=LateNotes.MARK,
+    )
+    current_round = models.PositiveSmallIntegerField(
+        default=0, help_text="The round last started from the run sheet; 0 before the first."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     progress_version = models.UUIDField(
@@ -139,6 +176,14 @@ class Workshop(models.Model):
                 condition=models.Q(duration_minutes__gt=0), name="workshop_duration_positive"
             ),
             models.CheckConstraint(
+                condition=models.Q(rounds_mode__in=RoundsMode.values),
+                name="workshop_rounds_mode_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(late_notes__in=LateNotes.values),
+                name="workshop_late_notes_valid",
+            ),
+            models.CheckConstraint(
                 condition=GreaterThan(Length(Trim("title")), 0), name="workshop_title_not_blank"
             ),
         ]
@@ -148,6 +193,25 @@ class Workshop(models.Model):
 
     def get_absolute_url(self):
         return reverse("workshops:workshop_detail", kwargs={"slug": self.slug})
+
+    @property
+    def rotates(self) -> bool:
+        return self.rounds_mode == RoundsMode.ROTATE
+
+    @property
+    def is_strict(self) -> bool:
+        return self.late_notes == LateNotes.REFUSE
+
+    def visiting_group_names(self, count: int) -> list[str]:
+        """The names of `count` groups of attendees: those typed, then Group n for the rest."""
+        names = [line.strip() for line in self.visiting_groups.splitlines() if line.strip()]
+        return [names[i] if i < len(names) else f"Group {i + 1}" for i in range(count)]
+
+
+def visiting_group_index(*, flipchart: int, round_number: int, count: int) -> int:
+    """Which group (0-based) stands at flipchart `flipchart` (0-based) in round `round_number`
+    (from 1), when group i visits flipchart (i + round - 1) mod count."""
+    return (flipchart - round_number + 1) % count
 
 
 class Follower(models.Model):
@@ -208,6 +272,14 @@ class FlipchartGroup(models.Model):
     time_limit_minutes = models.PositiveSmallIntegerField(default=DEFAULT_TIME_LIMIT_MINUTES)
     order = models.PositiveSmallIntegerField(default=0)
     round_started_at = models.DateTimeField(null=True, blank=True)
+    round_number = models.PositiveSmallIntegerField(
+        default=0, help_text="The round running or last run here; 0 before the first."
+    )
+    visiting_group = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The group of attendees at this flipchart in that round, when groups rotate.",
+    )
 
     objects = FlipchartGroupQuerySet.as_manager()
 
@@ -451,6 +523,14 @@ class Contribution(models.Model):
     entered_at = models.DateTimeField(default=timezone.now)
     entered_after_round = models.BooleanField(
         default=False, help_text="Typed after the round and its grace period had ended."
+    )
+    round_number = models.PositiveSmallIntegerField(
+        "round", null=True, blank=True, help_text="The flipchart's round when it was typed."
+    )
+    visiting_group = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The group of attendees at the flipchart in that round, when groups rotate.",
     )
     batch = models.ForeignKey(
         "CaptureBatch",

@@ -20,6 +20,7 @@ from workshops.models import (
     FlipchartPhoto,
     Theme,
     Workshop,
+    visiting_group_index,
 )
 from workshops.photos import CheckedPhoto
 
@@ -191,6 +192,10 @@ class CaptureKeyReused(Exception):
     """A form's one-time key came back with different notes from those it first sent."""
 
 
+class CaptureClosed(Exception):
+    """A strict workshop's round and grace period have ended: the notes were not stored."""
+
+
 def earlier_capture(*, key: uuid.UUID, group: FlipchartGroup, digest: str) -> CaptureResult | None:
     """The batch this key stored before, if any (a query); see same_form_again."""
     batch = CaptureBatch.objects.filter(key=key).first()
@@ -258,6 +263,8 @@ def notes_capture(
     if earlier:
         return CaptureResult(batch=earlier[0], created=False, repeated=True)
     late = group.is_late(at)
+    if late and group.workshop.is_strict:
+        raise CaptureClosed
     try:
         with transaction.atomic():
             batch = CaptureBatch.objects.create(
@@ -277,6 +284,8 @@ def notes_capture(
                     entered_by=by,
                     entered_at=at,
                     entered_after_round=late,
+                    round_number=group.round_number or None,
+                    visiting_group=group.visiting_group,
                 )
                 for note in notes
             )
@@ -291,6 +300,27 @@ def notes_capture(
     return CaptureResult(batch=batch, created=True)
 
 
+class KindFixError(ValueError):
+    """An answered or closed question must stay a question."""
+
+
+@transaction.atomic
+def contribution_kind_set(*, contribution: Contribution, kind: str, by) -> Contribution:
+    """Change how a note was read (its kind), as the capture page's one-tap fix does, with a
+    history row. A closed question keeps its kind, as on the note's change form."""
+    if contribution.closed_at and kind != Contribution.Kind.QUESTION:
+        raise KindFixError("This question has been answered or closed, so it must stay a question")
+    _contributions_change(
+        Contribution.objects.filter(pk=contribution.pk),
+        by=by,
+        now=timezone.now(),
+        reason="Kind fixed after capture",
+        change=lambda note: {"kind": kind} if note.kind != kind else {},
+    )
+    contribution.kind = kind
+    return contribution
+
+
 def rounds_start(
     *, groups: QuerySet[FlipchartGroup], at: datetime.datetime | None = None
 ) -> datetime.datetime:
@@ -302,12 +332,34 @@ def rounds_start(
 
 @transaction.atomic
 def workshop_rounds_start(
-    *, workshop: Workshop, grace_minutes: int, at: datetime.datetime | None = None
+    *,
+    workshop: Workshop,
+    grace_minutes: int,
+    number: int | None = None,
+    at: datetime.datetime | None = None,
 ) -> datetime.datetime:
-    """Start every group's round together, with the grace period the organiser chose."""
-    Workshop.objects.filter(pk=workshop.pk).update(grace_minutes=grace_minutes)
-    workshop.grace_minutes = grace_minutes
-    return rounds_start(groups=workshop.groups.all(), at=at)
+    """Start round `number` (the next one unless given) at every flipchart together, with the
+    grace period the organiser chose. When groups rotate, each flipchart records which group of
+    attendees visits it in this round, and its notes take that name."""
+    at = at or timezone.now()
+    number = number or workshop.current_round + 1
+    Workshop.objects.filter(pk=workshop.pk).update(
+        grace_minutes=grace_minutes, current_round=number
+    )
+    workshop.grace_minutes, workshop.current_round = grace_minutes, number
+    groups = list(workshop.groups.order_by("order", "pk"))
+    names = workshop.visiting_group_names(len(groups))
+    for index, group in enumerate(groups):
+        group.round_started_at, group.round_number = at, number
+        group.visiting_group = (
+            names[visiting_group_index(flipchart=index, round_number=number, count=len(groups))]
+            if workshop.rotates
+            else ""
+        )
+    FlipchartGroup.objects.bulk_update(
+        groups, ["round_started_at", "round_number", "visiting_group"]
+    )
+    return at
 
 
 def photo_add(*, group: FlipchartGroup, by, photo: CheckedPhoto) -> FlipchartPhoto:

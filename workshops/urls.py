@@ -15,4 +15,5 @@ urlpatterns = [
     path("photos/<int:pk>/", views.photo_file, name="photo_file"),
     path("notes/<int:pk>/edit/", views.contribution_edit, name="contribution_edit"),
     path("notes/<int:pk>/remove/", views.contribution_remove, name="contribution_remove"),
+    path("notes/<int:pk>/kind/", views.contribution_kind_fix, name="contribution_kind_fix"),
 ]

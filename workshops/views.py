@@ -18,12 +18,27 @@ from django.views.generic import DetailView, ListView
 from accounts.roles import groups_for, may_run_workshops, role_required, workshops_for
 from feedback_site import typed_input
 from feedback_site.pagination import PaginationMixin
-from workshops.forms import CaptureForm, ContributionForm, PhotoForm, StartRoundsForm
-from workshops.models import CaptureBatch, Contribution, FlipchartGroup, FlipchartPhoto
+from workshops.forms import (
+    CaptureForm,
+    ContributionForm,
+    KindFixForm,
+    PhotoForm,
+    StartRoundsForm,
+)
+from workshops.models import (
+    CaptureBatch,
+    Contribution,
+    FlipchartGroup,
+    FlipchartPhoto,
+    visiting_group_index,
+)
 from workshops.photos import CONTENT_TYPES
 from workshops.services import (
     REPEAT_WINDOW,
+    CaptureClosed,
     CaptureKeyReused,
+    KindFixError,
+    contribution_kind_set,
     contributions_remove,
     notes_capture,
     photo_add,
@@ -32,6 +47,10 @@ from workshops.services import (
 )
 
 NEWEST_NOTES_SHOWN = 50
+
+# Where a page's success banner sits: redirecting here keeps it in view on a phone, with or
+# without JavaScript (with it, GOV.UK Frontend also moves focus to the banner).
+AT_THE_MESSAGE = "#main-content"
 
 
 def present_note_count():
@@ -133,8 +152,16 @@ def render_capture_page(request, group, *, capture_form=None, photo_form=None, s
     capture_form = capture_form or CaptureForm(
         initial={"key": uuid.uuid4(), **typed_input.restore(request)}
     )
-    capture_form.helper.form_action = group.get_absolute_url()
     photo_form = photo_form or PhotoForm()
+    if not capture_form.errors and not photo_form.errors:
+        capture_form.focus_notes()
+    # The notes just added, each with the kind it was read as, to fix with one tap.
+    added_notes = (
+        added.contributions.present().order_by("pk")
+        if added is not None and added.group_id == group.pk
+        else []
+    )
+    capture_form.helper.form_action = group.get_absolute_url()
     photo_form.helper.form_action = reverse("workshops:group_photo_add", kwargs={"pk": group.pk})
     context = {
         "group": group,
@@ -145,6 +172,9 @@ def render_capture_page(request, group, *, capture_form=None, photo_form=None, s
         "note_count": notes.count(),
         "photos": group.photos.select_related("uploaded_by"),
         "added": added,
+        "added_notes": added_notes,
+        "kinds": Contribution.Kind.choices,
+        "changed_note_id": request.GET.get("changed", ""),
         # The key of a fresh form that sent notes already added: nothing new was stored.
         "resent_key": resent_key,
         "repeat_window_minutes": REPEAT_WINDOW // datetime.timedelta(minutes=1),
@@ -168,6 +198,8 @@ def group_capture(request, pk):
                 )
             except CaptureKeyReused:
                 form.refuse_reused_key()
+            except CaptureClosed:
+                form.refuse_after_round(group)
             else:
                 query = {"added": result.batch.key}
                 if result.repeated:
@@ -198,7 +230,7 @@ def group_photo_add(request, pk):
         return render_capture_page(request, group, photo_form=form)
     photo_add(group=group, by=request.user, photo=form.cleaned_data["photo"])
     messages.success(request, "Photo uploaded")
-    return redirect(f"{group.get_absolute_url()}#photos")
+    return redirect(f"{group.get_absolute_url()}{AT_THE_MESSAGE}")
 
 
 @login_required
@@ -237,7 +269,7 @@ def contribution_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Note updated")
-        return redirect(f"{contribution.group.get_absolute_url()}#note-{contribution.pk}")
+        return redirect(f"{contribution.group.get_absolute_url()}{AT_THE_MESSAGE}")
     return render(
         request,
         "workshops/contribution_form.html",
@@ -258,7 +290,7 @@ def contribution_remove(request, pk):
             contributions=Contribution.objects.filter(pk=contribution.pk), by=request.user
         )
         messages.success(request, "Note removed. An organiser can restore it if needed.")
-        return redirect(f"{contribution.group.get_absolute_url()}#notes")
+        return redirect(f"{contribution.group.get_absolute_url()}{AT_THE_MESSAGE}")
     return render(
         request,
         "workshops/contribution_confirm_remove.html",
@@ -266,19 +298,81 @@ def contribution_remove(request, pk):
     )
 
 
+@login_required
+@require_POST
+def contribution_kind_fix(request, pk):
+    """The one-tap fix beside a just-added note: read it as another kind. Back to the same
+    note in the list, which says what changed."""
+    contribution = editable_contribution(request, pk)
+    form = KindFixForm(request.POST)
+    group_url = contribution.group.get_absolute_url()
+    if not form.is_valid():
+        return redirect(group_url)
+    query = {"changed": contribution.pk}
+    if form.cleaned_data["added"]:
+        query["added"] = form.cleaned_data["added"]
+    try:
+        contribution_kind_set(
+            contribution=contribution, kind=form.cleaned_data["kind"], by=request.user
+        )
+    except KindFixError as error:
+        messages.error(request, str(error))
+        return redirect(f"{group_url}{AT_THE_MESSAGE}")
+    return redirect(f"{group_url}?{urlencode(query)}#read-{contribution.pk}")
+
+
+def rotation_table(workshop, groups) -> list[dict]:
+    """Each flipchart with the group of attendees at it in every round, when groups rotate."""
+    names = workshop.visiting_group_names(len(groups))
+    count = len(groups)
+    return [
+        {
+            "group": group,
+            "visits": [
+                names[visiting_group_index(flipchart=index, round_number=number, count=count)]
+                for number in range(1, count + 1)
+            ],
+        }
+        for index, group in enumerate(groups)
+    ]
+
+
 @role_required(may_run_workshops)
 def workshop_run_sheet(request, slug):
-    """The organiser's view of every group in the room: start all rounds, watch notes arrive."""
+    """The organiser's view of every group in the room: start the next round at every flipchart,
+    watch notes arrive. Starting a round when one has run already asks first: it ends any round
+    still running, and an ended round is never started again by accident."""
     workshop = get_object_or_404(workshops_for(request.user), slug=slug)
-    form = StartRoundsForm(request.POST or None, initial={"grace_minutes": workshop.grace_minutes})
+    next_round = workshop.current_round + 1
+    form = StartRoundsForm(
+        request.POST or None,
+        initial={"grace_minutes": workshop.grace_minutes},
+        round_number=next_round,
+    )
     if request.method == "POST" and form.is_valid():
+        started_before = workshop.groups.filter(round_started_at__isnull=False)
+        if request.POST.get("confirmed") != str(next_round) and started_before.exists():
+            return render(
+                request,
+                "workshops/workshop_round_confirm.html",
+                {
+                    "workshop": workshop,
+                    "round_number": next_round,
+                    "grace_minutes": form.cleaned_data["grace_minutes"],
+                    "running": [g for g in started_before if g.round_ends_at > timezone.now()],
+                    "group_count": workshop.groups.count(),
+                },
+            )
         started = workshop_rounds_start(
-            workshop=workshop, grace_minutes=form.cleaned_data["grace_minutes"]
+            workshop=workshop,
+            grace_minutes=form.cleaned_data["grace_minutes"],
+            number=next_round,
         )
         count = workshop.groups.count()
         messages.success(
             request,
-            ngettext(
+            f"Round {next_round}: "
+            + ngettext(
                 "Round started for %(count)d group at %(time)s.",
                 "Rounds started for all %(count)d groups at %(time)s.",
                 count,
@@ -298,7 +392,7 @@ def workshop_run_sheet(request, slug):
             ),
         ),
         latest_note_at=Max("contributions__entered_at"),
-    )
+    ).order_by("order", "pk")
     return render(
         request,
         "workshops/workshop_run_sheet.html",
@@ -306,6 +400,8 @@ def workshop_run_sheet(request, slug):
             "workshop": workshop,
             "form": form,
             "groups": groups,
+            "rotation": rotation_table(workshop, list(groups)) if workshop.rotates else [],
+            "next_round": next_round,
             "now": timezone.now(),
             "refresh_url": reverse("workshops:workshop_run_sheet", kwargs={"slug": workshop.slug}),
         },

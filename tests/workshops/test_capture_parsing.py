@@ -29,7 +29,8 @@ def test_each_line_is_a_note_with_blank_lines_skipped_and_whitespace_trimmed():
 
 def test_shorthand_at_the_start_of_a_line_sets_its_kind():
     text = (
-        "+ Speed of communication\n-Lack of control\n? Do we have permission?\n!Digital champions"
+        "+ Speed of communication\n- Lack of control\n? Do we have permission?\n"
+        "!\tDigital champions"
     )
     assert parse(text, default_kind=Kind.COMMENT) == [
         (1, "Speed of communication", Kind.POSITIVE),
@@ -43,6 +44,15 @@ def test_lines_without_shorthand_take_the_batch_kind():
     assert parse("Yammer\n+ Skype", default_kind=Kind.IDEA) == [
         (1, "Yammer", Kind.IDEA),
         (2, "Skype", Kind.POSITIVE),
+    ]
+
+
+def test_a_symbol_without_a_space_after_it_is_kept_as_typed():
+    assert parse("+1 to the buddy idea\n-5% budget\n?!\n!important", default_kind=Kind.IDEA) == [
+        (1, "+1 to the buddy idea", Kind.IDEA),
+        (2, "-5% budget", Kind.IDEA),
+        (3, "?!", Kind.IDEA),
+        (4, "!important", Kind.IDEA),
     ]
 
 

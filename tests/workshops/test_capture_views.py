@@ -74,7 +74,7 @@ def test_capture_page_shows_the_subject_prompt_and_shorthand(facilitator, group)
     html = response.text
     assert "Barriers to using social media" in html
     assert "What stops you using it at work?" in html
-    assert "Start a line with + for a positive" in html
+    assert "start its line with a symbol and a space: “+ ” positive" in html
     assert 'name="key"' in html
     assert "The 5-minute round has not started" in html
 
@@ -157,14 +157,14 @@ def test_the_same_notes_are_new_notes_after_the_repeat_window(facilitator, group
     response = send(client, group, "+1")
 
     assert "1 note added" in client.get(response.url).text
-    assert Contribution.objects.filter(group=group, text="1").count() == 2
+    assert Contribution.objects.filter(group=group, text="+1").count() == 2
 
 
 def test_a_repeated_note_sent_with_another_is_stored_within_the_window(facilitator, group):
     client = client_for(facilitator)
     send(client, group, "+1")
     send(client, group, "+1\nAgreed with the room")
-    assert Contribution.objects.filter(group=group, text="1").count() == 2
+    assert Contribution.objects.filter(group=group, text="+1").count() == 2
 
 
 @pytest.mark.parametrize("change", ["another kind", "another flipchart", "another person"])

@@ -330,6 +330,14 @@ class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
         "hidden_reason",
         "channel",
     ]
+    # Filtered by address only (the run sheet's rotation table links here): a sidebar filter of
+    # every round and group would cost a query for its choices on each page.
+    ROUND_LOOKUPS = {
+        "round_number",
+        "round_number__exact",
+        "visiting_group",
+        "visiting_group__exact",
+    }
     ordering = ["entered_at", "pk"]
     search_fields = ["text"]
     show_full_result_count = False
@@ -371,6 +379,8 @@ class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
 
     def lookup_allowed(self, lookup, value, request):
         # The workshop filter keeps the address the stock related filter had.
+        if lookup in self.ROUND_LOOKUPS:
+            return True
         return lookup == RecentWorkshopFilter.parameter_name or super().lookup_allowed(
             lookup, value, request
         )

@@ -63,6 +63,10 @@ class WorkshopAdmin(EditConflictAdminMixin, admin.ModelAdmin):
         ("When and where", {"fields": ["date", "start_time", "duration_minutes", "location"]}),
         ("Attendance", {"fields": ["expected_attendance", "actual_attendance"]}),
         ("Publishing", {"fields": ["is_published", "notes_public_after_review"]}),
+        (
+            "Rounds",
+            {"fields": ["rounds_mode", "visiting_groups", "late_notes", "grace_minutes"]},
+        ),
     ]
     actions = ["download_exports"]
 
