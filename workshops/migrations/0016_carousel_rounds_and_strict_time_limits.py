@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workshops", "0014_organisers_see_failed_jobs"),
+        ("workshops", "0015_import_notes"),
     ]
 
     operations = [
