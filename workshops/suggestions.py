@@ -603,3 +603,41 @@ def rank_recurring(
 
 def counts_by_area(examples: list[Example]) -> Counter:
     return Counter(example.area for example in examples)
+
+
+# The service's own notes: what the workbench calls.
+
+_trained: dict = {}
+
+
+def service_model(areas) -> Model:
+    """The engine trained on every present, triaged note of the service, with `areas` as seeds.
+    `areas` are Area rows read with `with_triage_stamp()`: when their counts and latest
+    changes show nothing new since this process last trained, the model is reused without a
+    query; otherwise one query reads the notes and the model is trained again."""
+    from workshops.models import Contribution
+
+    seeds = {area.name: area.includes for area in areas}
+    stamp = tuple(
+        (area.pk, area.name, area.includes, area.triaged_notes, area.last_triage_change)
+        for area in areas
+    )
+    if _trained.get("stamp") == stamp:
+        return _trained["model"]
+    examples = []
+    if any(area.triaged_notes for area in areas):
+        names = {area.pk: area.name for area in areas}
+        rows = (
+            Contribution.objects.present()
+            .filter(area__isnull=False)
+            .order_by("pk")
+            .values_list("pk", "text", "area_id", "theme__name", "group__workshop_id")
+        )
+        examples = [
+            Example(text=text, area=names[area_id], theme=theme or "", workshop=str(ws), key=pk)
+            for pk, text, area_id, theme, ws in rows
+            if area_id in names
+        ]
+    _trained.clear()
+    _trained.update(stamp=stamp, model=train(examples, seeds))
+    return _trained["model"]
