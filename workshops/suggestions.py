@@ -351,12 +351,13 @@ class Model:
         top = scores.max(axis=1)
         confidence = self.calibration.predict(top) if self.calibration is not None else top
         similarity = (vectors @ self.matrix.T).toarray()
+        candidates = self._theme_candidates(workshop, themes or {})
         results = []
         for row, text in enumerate(texts):
             order = np.argsort(-scores[row], kind="stable")
             area = self.areas[order[0]]
             neighbours = self._neighbours(similarity[row], limit=3)
-            theme = self._theme(similarity[row], workshop, themes or {})
+            theme = self._theme(similarity[row], candidates)
             results.append(
                 Suggestion(
                     area=area,
@@ -408,20 +409,30 @@ class Model:
                 break
         return found
 
-    def _theme(self, similarities: np.ndarray, workshop: str, themes: dict[str, str]) -> str:
-        if not workshop:
+    def _theme_candidates(self, workshop: str, themes: dict[str, str]) -> np.ndarray:
+        """Indices of this workshop's triaged notes that are in one of its themes."""
+        return np.array(
+            [
+                index
+                for index, example in enumerate(self.examples)
+                if workshop
+                and example.workshop == workshop
+                and example.theme
+                and (not themes or example.theme in themes)
+            ],
+            dtype=int,
+        )
+
+    def _theme(self, similarities: np.ndarray, candidates: np.ndarray) -> str:
+        """The theme of the closest of `candidates`, if it is close enough; ties go to the
+        first in the examples' (sorted) order."""
+        if not len(candidates):
             return ""
-        best, best_score = "", THEME_SIMILARITY
-        for index, example in enumerate(self.examples):
-            if example.workshop != workshop or not example.theme:
-                continue
-            if themes and example.theme not in themes:
-                continue
-            if similarities[index] >= best_score + 1e-12 or (
-                similarities[index] >= best_score and not best
-            ):
-                best, best_score = example.theme, similarities[index]
-        return best
+        scores = similarities[candidates]
+        best = int(np.argmax(scores))
+        if scores[best] < THEME_SIMILARITY:
+            return ""
+        return self.examples[candidates[best]].theme
 
     def _words(self, text: str, area_index: int) -> list[str]:
         vector = self.vectoriser.word.transform([text])

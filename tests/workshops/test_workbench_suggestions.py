@@ -170,3 +170,24 @@ def test_suggestions_for_a_page_of_50_add_one_query_only_when_triage_changed(
 
     assert len(retrained.captured_queries) == len(current.captured_queries) + 1
     assert len(current.captured_queries) <= 12
+
+
+def test_the_suggested_theme_is_named_but_not_pre_selected(past_triage, organiser, workshop):
+    group = FlipchartGroupFactory(workshop=workshop, subject="Barriers")
+    infrastructure = Area.objects.get(name="Infrastructure")
+    blocked = Theme.objects.create(workshop=workshop, name="Blocked sites", area=infrastructure)
+    Contribution.objects.create(
+        group=group,
+        text=CLEAR,
+        area=infrastructure,
+        theme=blocked,
+        triaged_at=timezone.now(),
+        reviewed_at=timezone.now(),
+    )
+    note = Contribution.objects.create(group=group, text=CLEAR + " too")
+
+    html = page(client_for(organiser), workshop).content.decode()
+
+    assert checked_area(html, note) == str(infrastructure.pk)
+    assert "Theme: Blocked sites?" in html
+    assert f'<option value="{blocked.pk}" selected' not in html

@@ -76,11 +76,10 @@ class Choice:
         if area is None:
             return choice
         choice.suggested = str(area.pk)
+        # Only the area is pre-selected: its confidence is calibrated. The theme is named
+        # beside it, for the triager to pick, until a theme's confidence is measured too.
         if suggestion.sure and not choice.area:
             choice.area = str(area.pk)
-            theme = bench.themes_by_name.get(suggestion.theme)
-            if theme is not None and theme.area_id == area.pk:
-                choice.theme = str(theme.pk)
         return choice
 
     @classmethod
@@ -260,6 +259,9 @@ class NoteHtml:
         if suggestion.area is None:
             return f'<p class="wb-suggestion">{escape(suggestion.label)}</p>'
         because = f" {escape(suggestion.because)}" if suggestion.because else ""
+        theme = self.bench.themes_by_name.get(suggestion.theme)
+        if theme is not None:
+            because = f" Theme: {escape(theme.name)}?{because}"
         shown = "Suggested" if suggestion.sure else "Unsure, nothing chosen; perhaps"
         return (
             f'<p class="wb-suggestion" id="{p}-suggestion">{shown}: '
