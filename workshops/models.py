@@ -322,6 +322,17 @@ class FlipchartGroup(models.Model):
         return grace_ends_at is not None and moment > grace_ends_at
 
 
+class AreaQuerySet(models.QuerySet):
+    def with_triage_stamp(self):
+        """Each area with how many present notes it holds and when the latest of them changed:
+        together, whether the notes a suggestion model learnt from have changed."""
+        present = models.Q(contributions__removed_at__isnull=True)
+        return self.annotate(
+            triaged_notes=models.Count("contributions", filter=present),
+            last_triage_change=models.Max("contributions__updated_at", filter=present),
+        )
+
+
 class Area(models.Model):
     """One of the areas feedback is sorted into; rows are data that staff can edit."""
 
@@ -337,6 +348,8 @@ class Area(models.Model):
         help_text="New actions in this area are owned by this organisation unless changed.",
     )
     order = models.PositiveSmallIntegerField(default=0)
+
+    objects = AreaQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "name"]
@@ -486,6 +499,14 @@ class Reach(models.TextChoices):
     ALMOST_EVERYONE = "almost_everyone", "Almost everyone"
 
 
+class SuggestionOutcome(models.TextChoices):
+    """What the triager did with the machine's suggested area for a note."""
+
+    NONE = "", "No suggestion"
+    ACCEPTED = "accepted", "Accepted the suggestion"
+    CHANGED = "changed", "Changed the suggestion"
+
+
 class Contribution(models.Model):
     """One note from a flipchart."""
 
@@ -548,6 +569,22 @@ class Contribution(models.Model):
         related_name="triaged_contributions",
     )
     triaged_at = models.DateTimeField(null=True, blank=True)
+    suggested_area = models.ForeignKey(
+        Area,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="suggested_for",
+        help_text="The area the workbench suggested when the note was triaged.",
+    )
+    suggestion = models.CharField(
+        "suggestion taken",
+        max_length=10,
+        choices=SuggestionOutcome.choices,
+        default=SuggestionOutcome.NONE,
+        blank=True,
+        help_text="Whether the triager accepted or changed the suggested area.",
+    )
     hidden_from_public = models.BooleanField(
         default=False, help_text="Hidden contributions never appear on public pages or exports."
     )
@@ -659,6 +696,10 @@ class Contribution(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(closure__in=Closure.values), name="contribution_closure_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(suggestion__in=SuggestionOutcome.values),
+                name="contribution_suggestion_valid",
             ),
             # A question closes only by an answer, a route to an action, or a published reason.
             models.CheckConstraint(

@@ -34,6 +34,14 @@ class TriageCounts:
     def awaiting_review(self) -> int:
         return sum(group.awaiting_review for group in self.groups)
 
+    @property
+    def suggestions_accepted(self) -> int:
+        return sum(group.suggestions_accepted for group in self.groups)
+
+    @property
+    def suggestions_changed(self) -> int:
+        return sum(group.suggestions_changed for group in self.groups)
+
 
 def triage_counts(workshop: Workshop) -> TriageCounts:
     """Notes per group and area, themes with their notes, and actions per status: four queries."""
@@ -54,6 +62,8 @@ def triage_counts(workshop: Workshop) -> TriageCounts:
             Q(contributions__area__isnull=True, contributions__hidden_from_public=False)
         ),
         awaiting_review=awaiting_review,
+        suggestions_accepted=counted(Q(contributions__suggestion="accepted")),
+        suggestions_changed=counted(Q(contributions__suggestion="changed")),
         **{f"area_{area.pk}": counted(Q(contributions__area=area)) for area in areas},
     )
     themes = (

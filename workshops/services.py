@@ -18,6 +18,7 @@ from workshops.models import (
     Contribution,
     FlipchartGroup,
     FlipchartPhoto,
+    SuggestionOutcome,
     Theme,
     Workshop,
     visiting_group_index,
@@ -922,10 +923,12 @@ def contribution_triage(
     theme: Theme | None = None,
     new_theme_name: str = "",
     hidden_reason: str = "",
+    suggested_area: Area | None = None,
 ) -> Contribution:
     """Save one note's triage from the workbench: its area, theme (existing or new) and whether
     it is hidden from the public and why; marks it reviewed by `by`, with one history row.
-    A note needs an area (or a theme, which brings one) unless it is hidden."""
+    A note needs an area (or a theme, which brings one) unless it is hidden. With the area the
+    workbench suggested, the note also records whether the triager accepted or changed it."""
     _check_hidden_reason(hidden_reason)
     workshop = contribution.group.workshop
     theme = workbench_theme(
@@ -941,8 +944,12 @@ def contribution_triage(
         by=by,
         now=now,
         reason=WORKBENCH_REASON,
-        change=lambda note: _workbench_changes(
-            note, by=by, now=now, area=area, theme=theme, hidden_reason=hidden_reason
+        change=lambda note: _suggestion_taken(
+            _workbench_changes(
+                note, by=by, now=now, area=area, theme=theme, hidden_reason=hidden_reason
+            ),
+            note,
+            suggested_area,
         ),
     )
     if not changed:
@@ -1115,3 +1122,17 @@ def notes_import(
     if new and not workshop.notes_public_after_review:
         workshops_progress_changed(workshops=Workshop.objects.filter(pk=workshop.pk))
     return NotesImported(added=len(new), already_there=len(rows) - len(new))
+
+
+def _suggestion_taken(
+    changes: dict[str, Any], note: Contribution, suggested: Area | None
+) -> dict[str, Any]:
+    """Add to a workbench save whether the note's area is the one suggested: the service's own
+    hit rate. Only the first triage of a note with a suggestion counts."""
+    if suggested is None or not changes or note.suggestion:
+        return changes
+    chosen = changes.get("area", note.area)
+    if chosen is None:
+        return changes
+    outcome = SuggestionOutcome.ACCEPTED if chosen.pk == suggested.pk else SuggestionOutcome.CHANGED
+    return {**changes, "suggested_area": suggested, "suggestion": outcome}

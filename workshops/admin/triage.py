@@ -67,6 +67,12 @@ def triage_overview_view(model_admin, request, object_id):
         "total": cell(counts.total, "in all"),
         "percent_triaged": percent(counts.total - counts.untriaged, counts.total),
     }
+    suggested = counts.suggestions_accepted + counts.suggestions_changed
+    suggestions = {
+        "accepted": counts.suggestions_accepted,
+        "changed": counts.suggestions_changed,
+        "percent_accepted": percent(counts.suggestions_accepted, suggested) if suggested else "",
+    }
     status_labels = dict(workshop.actions.model._meta.get_field("status").flatchoices)
     charts = [
         bar_chart(
@@ -101,6 +107,7 @@ def triage_overview_view(model_admin, request, object_id):
         "areas": counts.areas,
         "rows": rows,
         "totals": totals,
+        "suggestions": suggestions,
         "themes": [
             {
                 "theme": theme,

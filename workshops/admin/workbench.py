@@ -31,6 +31,7 @@ from workshops.services import (
     contribution_triage_undo,
     contributions_triage,
 )
+from workshops.suggestions import Suggestion, service_model
 
 PAGE_SIZES = (20, 50)
 SHOW = {"untriaged": "Notes to triage", "all": "All notes"}
@@ -58,14 +59,28 @@ class Choice:
     theme: str = ""
     new_theme: str = ""
     hidden_reason: str = ""
+    # The area the machine suggested (shown with the note, pre-selected only when sure); it
+    # is not a choice of the triager's, so it plays no part in comparing choices.
+    suggested: str = field(default="", compare=False)
 
     @classmethod
-    def of(cls, note: Contribution) -> "Choice":
-        return cls(
+    def of(cls, note: Contribution, suggestion: Suggestion | None = None, bench=None) -> "Choice":
+        choice = cls(
             area=str(note.area_id or ""),
             theme=str(note.theme_id or ""),
             hidden_reason=note.hidden_reason if note.hidden_from_public else "",
         )
+        if suggestion is None or bench is None or note.area_id:
+            return choice
+        area = bench.areas_by_name.get(suggestion.area)
+        if area is None:
+            return choice
+        choice.suggested = str(area.pk)
+        # Only the area is pre-selected: its confidence is calibrated. The theme is named
+        # beside it, for the triager to pick, until a theme's confidence is measured too.
+        if suggestion.sure and not choice.area:
+            choice.area = str(area.pk)
+        return choice
 
     @classmethod
     def sent(cls, data, pk: int) -> "Choice":
@@ -75,6 +90,7 @@ class Choice:
             theme=data.get(f"{prefix}theme", ""),
             new_theme=data.get(f"{prefix}new_theme", "").strip(),
             hidden_reason=data.get(f"{prefix}hidden_reason", ""),
+            suggested=data.get(f"{prefix}suggested", ""),
         )
 
     def is_blank(self) -> bool:
@@ -95,6 +111,21 @@ class Bench:
     def __post_init__(self):
         self.areas_by_pk = {str(area.pk): area for area in self.areas}
         self.themes_by_pk = {str(theme.pk): theme for theme in self.themes}
+        self.areas_by_name = {area.name: area for area in self.areas}
+        self.themes_by_name = {theme.name: theme for theme in self.themes}
+
+    def suggestions(self, notes) -> dict[int, Suggestion]:
+        """Suggestions for the notes without an area, in one pass over the page."""
+        untriaged = [note for note in notes if not note.area_id]
+        if not untriaged:
+            return {}
+        model = service_model(self.areas)
+        found = model.suggest(
+            [note.text for note in untriaged],
+            workshop=str(self.workshop.pk),
+            themes={theme.name: theme.area_id for theme in self.themes},
+        )
+        return {note.pk: suggestion for note, suggestion in zip(untriaged, found, strict=True)}
 
     @classmethod
     def load(cls, workshop: Workshop) -> "Bench":
@@ -104,7 +135,7 @@ class Bench:
         }
         for group in groups.values():
             group.workshop = workshop
-        areas = list(Area.objects.order_by("order", "name"))
+        areas = list(Area.objects.with_triage_stamp().order_by("order", "name"))
         areas_by_id = {area.pk: area for area in areas}
         themes = list(workshop.themes.order_by("name"))
         for theme in themes:
@@ -133,6 +164,7 @@ class Bench:
             "theme": theme,
             "new_theme_name": choice.new_theme,
             "hidden_reason": choice.hidden_reason,
+            "suggested_area": self.areas_by_pk.get(choice.suggested),
         }
 
     def theme_json(self) -> list[dict]:
@@ -219,7 +251,31 @@ class NoteHtml:
             f'<p class="wb-note-status" id="note-{pk}-status"></p></li>'
         )
 
-    def render(self, note: Contribution, choice: Choice, error: WorkbenchError | None) -> str:
+    def suggestion(self, p: str, choice: Choice, suggestion: Suggestion | None) -> str:
+        """The machine's suggestion, how sure it is and why, and the hidden field that lets
+        the save record whether it was taken."""
+        if suggestion is None:
+            return ""
+        if suggestion.area is None:
+            return f'<p class="wb-suggestion">{escape(suggestion.label)}</p>'
+        because = f" {escape(suggestion.because)}" if suggestion.because else ""
+        theme = self.bench.themes_by_name.get(suggestion.theme)
+        if theme is not None:
+            because = f" Theme: {escape(theme.name)}?{because}"
+        shown = "Suggested" if suggestion.sure else "Unsure, nothing chosen; perhaps"
+        return (
+            f'<p class="wb-suggestion" id="{p}-suggestion">{shown}: '
+            f"<strong>{escape(suggestion.label)}</strong>.{because}</p>"
+            f'<input type="hidden" name="{p}-suggested" value="{escape(choice.suggested)}">'
+        )
+
+    def render(
+        self,
+        note: Contribution,
+        choice: Choice,
+        error: WorkbenchError | None,
+        suggestion: Suggestion | None = None,
+    ) -> str:
         pk = note.pk
         p = f"n{pk}"
         areas = "".join(
@@ -244,7 +300,8 @@ class NoteHtml:
                 f'<p class="errornote wb-error" id="{p}-error">Error: {escape(error.message)}</p>'
             )
         return (
-            f'{error_html}<fieldset class="wb-areas"><legend>Area</legend>{areas}</fieldset>'
+            f"{error_html}{self.suggestion(p, choice, suggestion)}"
+            f'<fieldset class="wb-areas"><legend>Area</legend>{areas}</fieldset>'
             f'<div class="wb-theme"><label for="{p}-theme">Theme</label>'
             f'<select name="{p}-theme" id="{p}-theme">{self.themes(choice.theme)}</select>'
             f'<label for="{p}-new_theme" class="wb-new-theme-label">Or a new theme called</label>'
@@ -278,10 +335,13 @@ class Item:
 def items_for(bench: Bench, notes, first_number: int, choices=None, errors=None) -> list[Item]:
     html = NoteHtml(bench)
     items = []
+    notes = list(notes)
+    suggestions = bench.suggestions(notes)
     for number, note in enumerate(notes, start=first_number):
         group = bench.groups[note.group_id]
         note.group = group
-        choice = (choices or {}).get(note.pk) or Choice.of(note)
+        suggestion = suggestions.get(note.pk)
+        choice = (choices or {}).get(note.pk) or Choice.of(note, suggestion, bench)
         error = (errors or {}).get(note.pk)
         photos_url = ""
         if group.photo_count:
@@ -291,7 +351,7 @@ def items_for(bench: Bench, notes, first_number: int, choices=None, errors=None)
                 note=note,
                 number=number,
                 # Every value in it was escaped by NoteHtml.
-                controls=mark_safe(html.render(note, choice, error)),
+                controls=mark_safe(html.render(note, choice, error, suggestion)),
                 error=error,
                 photos_url=photos_url,
                 first_area_pk=bench.areas[0].pk if bench.areas else None,
@@ -508,6 +568,8 @@ def save_selected(request, bench: Bench):
         )
         if hidden_reason == KEEP:
             arguments["hidden_reason"] = None
+        # Suggestions are per note; a bulk move records none.
+        del arguments["suggested_area"]
         triaged = contributions_triage(contributions=notes, by=request.user, **arguments)
     except (WorkbenchError, MixedWorkshopsError, ValueError) as error:
         message = getattr(error, "message", str(error))
