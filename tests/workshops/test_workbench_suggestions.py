@@ -169,7 +169,8 @@ def test_suggestions_for_a_page_of_50_add_one_query_only_when_triage_changed(
         page(client, workshop)
 
     assert len(retrained.captured_queries) == len(current.captured_queries) + 1
-    assert len(current.captured_queries) <= 12
+    # As pinned in test_workbench.py: the page's 13 include counting what the list filters hold.
+    assert len(current.captured_queries) <= 13
 
 
 def test_the_suggested_theme_is_named_but_not_pre_selected(past_triage, organiser, workshop):
