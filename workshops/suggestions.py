@@ -22,6 +22,7 @@ The method, in short:
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -620,12 +621,22 @@ def counts_by_area(examples: list[Example]) -> Counter:
 
 _trained: dict = {}
 
+# Learning from the latest triage is enough, and keeps a retrain to about a second however many
+# notes the service holds (all 40,000 of a department-sized service take over a minute).
+TRAINING_NOTES = 2000
+# A retrain that took longer than this is not repeated for every new triage decision: the
+# model is at most RETRAIN_AFTER old. Suggestions are only offered, never saved by themselves,
+# so a few minutes' lag costs nothing; a cheap retrain (a small service) is done at once.
+CHEAP_TRAINING_SECONDS = 0.5
+RETRAIN_AFTER_SECONDS = 10 * 60
+
 
 def service_model(areas) -> Model:
-    """The engine trained on every present, triaged note of the service, with `areas` as seeds.
-    `areas` are Area rows read with `with_triage_stamp()`: when their counts and latest
-    changes show nothing new since this process last trained, the model is reused without a
-    query; otherwise one query reads the notes and the model is trained again."""
+    """The engine trained on the latest TRAINING_NOTES present, triaged notes of the service,
+    with `areas` as seeds. `areas` are Area rows read with `with_triage_stamp()`: when their
+    counts and latest changes show nothing new since this process last trained, the model is
+    reused without a query; otherwise one query reads the notes and the model is trained again,
+    at once if training is cheap, else once RETRAIN_AFTER_SECONDS have passed."""
     from workshops.models import Contribution
 
     seeds = {area.name: area.includes for area in areas}
@@ -635,20 +646,33 @@ def service_model(areas) -> Model:
     )
     if _trained.get("stamp") == stamp:
         return _trained["model"]
+    if (
+        _trained
+        and _trained["training_seconds"] > CHEAP_TRAINING_SECONDS
+        and time.monotonic() - _trained["trained_at"] < RETRAIN_AFTER_SECONDS
+    ):
+        return _trained["model"]
     examples = []
     if any(area.triaged_notes for area in areas):
         names = {area.pk: area.name for area in areas}
         rows = (
             Contribution.objects.present()
             .filter(area__isnull=False)
-            .order_by("pk")
+            .order_by("-pk")
             .values_list("pk", "text", "area_id", "theme__name", "group__workshop_id")
-        )
+        )[:TRAINING_NOTES]
         examples = [
             Example(text=text, area=names[area_id], theme=theme or "", workshop=str(ws), key=pk)
-            for pk, text, area_id, theme, ws in rows
+            for pk, text, area_id, theme, ws in reversed(rows)
             if area_id in names
         ]
+    started = time.monotonic()
+    model = train(examples, seeds)
     _trained.clear()
-    _trained.update(stamp=stamp, model=train(examples, seeds))
-    return _trained["model"]
+    _trained.update(
+        stamp=stamp,
+        model=model,
+        trained_at=time.monotonic(),
+        training_seconds=time.monotonic() - started,
+    )
+    return model

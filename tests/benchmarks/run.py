@@ -127,6 +127,8 @@ def start_server(environment: dict) -> subprocess.Popen:
             f"--worker-class={WORKER_CLASS}",
             "--threads=1",
             f"--bind=127.0.0.1:{PORT}",
+            # A worker still in a slow request is stopped within this, inside the 30 s wait.
+            "--graceful-timeout=10",
         ],
         cwd=ROOT,
         env=environment,

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tests.conftest import client_for
 from tests.factories import FlipchartGroupFactory, WorkshopFactory
+from workshops import suggestions
 from workshops.models import Area, Contribution, Theme
 from workshops.suggestions import SURE_AT, service_model
 
@@ -192,3 +193,38 @@ def test_the_suggested_theme_is_named_but_not_pre_selected(past_triage, organise
     assert checked_area(html, note) == str(infrastructure.pk)
     assert "Theme: Blocked sites?" in html
     assert f'<option value="{blocked.pk}" selected' not in html
+
+
+def triaged_notes(count: int, group) -> None:
+    training = Area.objects.get(slug="training")
+    Contribution.objects.bulk_create(
+        Contribution(group=group, text=f"Training course number {n}", area=training)
+        for n in range(count)
+    )
+
+
+def test_the_service_learns_from_its_latest_triaged_notes_only(monkeypatch, group):
+    """A department-sized service holds tens of thousands of sorted notes; training on all of
+    them took over a minute, inside a page request."""
+    monkeypatch.setattr(suggestions, "TRAINING_NOTES", 5)
+    suggestions._trained.clear()
+    triaged_notes(8, group)
+
+    model = service_model(list(Area.objects.with_triage_stamp()))
+
+    learnt = [example.key for example in model.examples if example.key]
+    newest = Contribution.objects.filter(area__isnull=False).order_by("-pk")[:5]
+    assert sorted(learnt) == sorted(note.pk for note in newest)
+
+
+def test_a_slow_retrain_waits_before_it_is_repeated_for_new_triage(monkeypatch, group):
+    suggestions._trained.clear()
+    triaged_notes(3, group)
+    first = service_model(list(Area.objects.with_triage_stamp()))
+    suggestions._trained["training_seconds"] = 30  # as at department scale
+    triaged_notes(1, group)
+
+    assert service_model(list(Area.objects.with_triage_stamp())) is first
+
+    monkeypatch.setattr(suggestions, "RETRAIN_AFTER_SECONDS", 0)
+    assert service_model(list(Area.objects.with_triage_stamp())) is not first
