@@ -271,3 +271,14 @@ def without_nonces(html: str) -> str:
     """A page with its per-response secrets (CSP nonces, CSRF tokens) blanked out."""
     html = re.sub(r"""nonce(=")?-?[\w+/=-]+""", "nonce", html)
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken"', html)
+
+
+@pytest.fixture(autouse=True)
+def _suggestions_learn_afresh(monkeypatch):
+    """Each test starts the suggestion engine afresh and has it retrain whenever triage changes:
+    a model kept from another test's notes, or kept because training was slow on a busy
+    machine, would suggest from the wrong notes."""
+    from workshops import suggestions
+
+    suggestions._trained.clear()
+    monkeypatch.setattr(suggestions, "CHEAP_TRAINING_SECONDS", float("inf"))

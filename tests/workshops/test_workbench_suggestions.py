@@ -207,7 +207,6 @@ def test_the_service_learns_from_its_latest_triaged_notes_only(monkeypatch, grou
     """A department-sized service holds tens of thousands of sorted notes; training on all of
     them took over a minute, inside a page request."""
     monkeypatch.setattr(suggestions, "TRAINING_NOTES", 5)
-    suggestions._trained.clear()
     triaged_notes(8, group)
 
     model = service_model(list(Area.objects.with_triage_stamp()))
@@ -218,7 +217,7 @@ def test_the_service_learns_from_its_latest_triaged_notes_only(monkeypatch, grou
 
 
 def test_a_slow_retrain_waits_before_it_is_repeated_for_new_triage(monkeypatch, group):
-    suggestions._trained.clear()
+    monkeypatch.setattr(suggestions, "CHEAP_TRAINING_SECONDS", 0.5)  # as in production
     triaged_notes(3, group)
     first = service_model(list(Area.objects.with_triage_stamp()))
     suggestions._trained["training_seconds"] = 30  # as at department scale
