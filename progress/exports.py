@@ -43,6 +43,8 @@ CONTRIBUTION_HEADINGS = [
     "Entered on",
     "Question state",
     "Answer or reason",
+    "Round",
+    "Visiting group",
 ]
 ACTION_HEADINGS = [
     "ID",
@@ -119,6 +121,8 @@ def contribution_rows(workshop: Workshop) -> list[list]:
                 _local_date(note.entered_at),
                 note.get_closure_display() if is_question else "",
                 note.answer or note.closure_reason if is_question else "",
+                note.round_number,
+                note.visiting_group,
             ]
         )
     # Notes still being reviewed are not listed; a line after a blank row says how many, so
@@ -243,6 +247,8 @@ def feed(workshop: Workshop) -> dict:
         {
             "id": note.pk,
             "group": note.group.subject,
+            "round": note.round_number,
+            "visiting_group": note.visiting_group,
             "kind": note.kind,
             "reach": note.reach,
             "area": note.area.name if note.area else None,

@@ -112,6 +112,32 @@ def test_xlsx_numbers_and_dates_are_typed_and_text_stays_neutralised(client, wor
     assert contributions["G2"].value == "'=1+1"
 
 
+def test_each_note_says_its_round_and_visiting_group_in_every_export(client, workshop, group):
+    ContributionFactory(
+        group=group, text="From the second round", round_number=2, visiting_group="B"
+    )
+    ContributionFactory(group=group, text="Groups stayed put")
+
+    csv_table = csv_rows(client.get(url("contributions_csv", workshop)))
+    xlsx_table = xlsx_rows(client.get(url("contributions_xlsx", workshop)))
+    feed = client.get(url("workshop_progress_json", workshop)).json()["contributions"]
+
+    for table in (csv_table, xlsx_table):
+        headings = table[0]
+        rounds = {
+            row[headings.index("Text")]: [
+                str(row[headings.index("Round")]),
+                row[headings.index("Visiting group")],
+            ]
+            for row in table[1:]
+        }
+        assert rounds == {"From the second round": ["2", "B"], "Groups stayed put": ["", ""]}
+    assert {(note["text"], note["round"], note["visiting_group"]) for note in feed} == {
+        ("From the second round", 2, "B"),
+        ("Groups stayed put", None, ""),
+    }
+
+
 def test_xlsx_headings_are_bold_frozen_and_filterable_and_columns_sized(client, workshop, group):
     ContributionFactory(group=group, text="Short")
     ContributionFactory(group=group, text="A long note " * 20)
