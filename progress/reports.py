@@ -38,7 +38,10 @@ def published_report(workshop: Workshop) -> WorkshopReport | None:
 # --- The figures ---
 
 
-def _day(value) -> str | None:
+def _day(value: datetime.date | datetime.datetime | None) -> str | None:
+    """A date, or the local day of a moment: the report shows days."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localdate(value)
     return value.isoformat() if value else None
 
 
