@@ -209,6 +209,29 @@ def test_the_figures_are_frozen_when_published_and_later_changes_show_on_the_pro
     assert "Second thoughts" in republished
 
 
+def test_the_report_counts_only_notes_the_public_may_see(client, group, organiser):
+    training = Area.objects.get(slug="training")
+    theme = ThemeFactory(workshop=group.workshop, area=training, name="Courses")
+    ContributionFactory(group=group, area=training, theme=theme, text="Shown")
+    ContributionFactory(group=group, area=training, theme=theme, reviewed_at=None)
+    ContributionFactory(
+        group=group,
+        area=training,
+        theme=theme,
+        text="Call Jo on 07700 900123",
+        hidden_from_public=True,
+        hidden_reason=Contribution.HiddenReason.PERSONAL_DATA,
+    )
+    write(group.workshop, organiser)
+    report_publish(workshop=group.workshop, by=organiser)
+
+    html = client.get(report_url(group.workshop)).text
+
+    assert "1 contribution was published." in html
+    assert "<strong>Courses</strong>: 1 contribution" in html
+    assert "07700" not in html
+
+
 def test_the_report_shows_slipped_dates_with_reasons_cascades_and_answers(
     client, group, organiser, department_a, department_b
 ):
