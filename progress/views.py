@@ -2,21 +2,26 @@ import io
 
 import segno
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import base36_to_int, int_to_base36
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from accounts.roles import may_run_workshops, role_required, workshops_for
+from actions.dates import default_due_date
 from feedback_site.forms import ConfirmForm
 from feedback_site.jobs import enqueue_on_commit
 from feedback_site.pagination import pagination
 from feedback_site.rate_limits import follow_request_limit_reached
 from progress import cache as progress_cache
-from progress import exports, following
-from progress.forms import FollowForm, SearchForm
+from progress import exports, following, reports
+from progress.forms import FollowForm, ReportForm, SearchForm
+from progress.models import WorkshopReport
 from progress.selectors import (
     AREA_NOTES_PER_PAGE,
     NOT_YET_SORTED,
@@ -25,14 +30,14 @@ from progress.selectors import (
     workshop_progress,
     workshop_search,
 )
-from progress.services import follower_confirm, follower_unsubscribe
+from progress.services import follower_confirm, follower_unsubscribe, report_publish, report_save
 from progress.tasks import follow_confirmation_send
 from workshops.models import Area, Workshop
 
 
 def published_workshop(slug: str) -> Workshop:
     """A published workshop; drafts are not found, so the public learns nothing of them."""
-    return get_object_or_404(Workshop.objects.published(), slug=slug)
+    return get_object_or_404(Workshop.objects.published().select_related("report"), slug=slug)
 
 
 @require_safe
@@ -50,8 +55,14 @@ def progress(request, slug):
 
 
 def render_progress(request, workshop: Workshop):
+    progress = workshop_progress(workshop)
+    report_due_date = reports.report_due_date(workshop)
     context = {
-        "progress": workshop_progress(workshop),
+        "progress": progress,
+        "report": reports.published_report(workshop),
+        "report_due_date": report_due_date,
+        "report_days_late": (progress.today - report_due_date).days,
+        "may_write_report": may_run_workshops(request.user),
         "short_url": request.build_absolute_uri(short_path(workshop)),
     }
     return render(request, "progress/workshop_progress.html", context)
@@ -249,5 +260,77 @@ def search(request, slug):
             "query": query,
             "error": next(iter(form.errors.get("q", [])), ""),
             "results_per_kind": SEARCH_RESULTS_PER_KIND,
+        },
+    )
+
+
+@require_safe
+def report(request, slug):
+    """The published report back: the narrative and figures as they were when it was published.
+    A report not yet published is not found."""
+    workshop = published_workshop(slug)
+    found = reports.published_report(workshop)
+    if found is None:
+        raise Http404
+    return render(
+        request,
+        "progress/report.html",
+        {
+            "workshop": workshop,
+            "report": found,
+            "content": found.published,
+            "figures": reports.readable(found.published["figures"]),
+        },
+    )
+
+
+def _workshop_to_report_on(request, slug) -> Workshop:
+    return get_object_or_404(workshops_for(request.user).select_related("report"), slug=slug)
+
+
+@role_required(may_run_workshops)
+def report_edit(request, slug):
+    """The organisers write the report's narrative, and may move its date."""
+    workshop = _workshop_to_report_on(request, slug)
+    draft = getattr(workshop, "report", None) or WorkshopReport(workshop=workshop)
+    form = ReportForm(
+        request.POST or None, instance=draft, rule_date=default_due_date(workshop.date)
+    )
+    if request.method == "POST" and form.is_valid():
+        report_save(workshop=workshop, by=request.user, **form.cleaned_data)
+        return redirect("progress:report_preview", slug=workshop.slug)
+    return render(
+        request,
+        "progress/report_form.html",
+        {"form": form, "workshop": workshop, "report": draft, "page_title": _("Write the report")},
+    )
+
+
+@role_required(may_run_workshops)
+def report_preview(request, slug):
+    """The report as publishing it now would freeze it, with the button that does."""
+    workshop = _workshop_to_report_on(request, slug)
+    draft = getattr(workshop, "report", None)
+    if draft is None:
+        return redirect("progress:report_edit", slug=workshop.slug)
+    form = ConfirmForm(
+        request.POST if request.method == "POST" else None,
+        submit_label=_("Publish the report again") if draft.is_published else _("Publish report"),
+    )
+    if request.method == "POST" and form.is_valid():
+        report_publish(workshop=workshop, by=request.user)
+        messages.success(request, _("Report published"))
+        if workshop.is_published:
+            return redirect("progress:report", slug=workshop.slug)
+        return redirect("progress:report_preview", slug=workshop.slug)
+    return render(
+        request,
+        "progress/report_preview.html",
+        {
+            "form": form,
+            "workshop": workshop,
+            "report": draft,
+            "content": {"introduction": draft.introduction, "next_steps": draft.next_steps},
+            "figures": reports.readable(reports.report_figures(workshop)),
         },
     )

@@ -21,6 +21,7 @@ from PIL import Image
 from accounts import roles
 from actions.models import DueDateChange, Status
 from actions.services import action_post_update
+from progress.services import report_publish, report_save
 from tests.conftest import client_for
 from tests.factories import (
     ActionItemFactory,
@@ -197,6 +198,15 @@ def build_world() -> World:
         state=DueDateChange.State.PROPOSED,
         by=people["owner"],
     )
+    # A published report back, so that its public page opens.
+    report_save(
+        workshop=workshop,
+        by=people["organiser"],
+        introduction="What we did",
+        next_steps="More",
+        moved_due_date=None,
+    )
+    report_publish(workshop=workshop, by=people["organiser"])
     objects = {
         "group": group,
         "photo": group.photos.get(),

@@ -14,6 +14,7 @@ from demo.management.commands.seed_demo import (
     DEMO_SLUG,
     DEMO_TOTP_KEY,
 )
+from progress.models import WorkshopReport
 from workshops.models import Area, Contribution, FlipchartGroup, Theme, User, Workshop
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,7 @@ MODELS = [
     User,
     Organisation,
     Area,
+    WorkshopReport,
 ]
 
 
@@ -159,3 +161,14 @@ def test_the_demo_progress_page_counts_the_notes_being_reviewed(debug_on, client
 
     assert "3 notes are still being reviewed" in html
     assert "07700 900461" not in html
+
+
+def test_the_demo_workshop_has_a_draft_report_due_3_months_after_it(debug_on, client):
+    call_command("seed_demo")
+    workshop = Workshop.objects.get(slug=DEMO_SLUG)
+
+    assert not workshop.report.is_published
+    assert workshop.report.due_date.month == (workshop.date.month + 2) % 12 + 1
+    assert client.get(reverse("progress:report", kwargs={"slug": DEMO_SLUG})).status_code == 404
+    progress = client.get(reverse("progress:workshop_progress", kwargs={"slug": DEMO_SLUG})).text
+    assert "The report back on this workshop is due on" in progress

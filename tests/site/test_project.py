@@ -1,6 +1,7 @@
 """Promises the project as a whole keeps: migrations, forms, deploy settings. URL protection is
 proven in test_access.py."""
 
+import datetime
 import importlib
 import inspect
 import os
@@ -64,6 +65,7 @@ def form_arguments(form_class, rf) -> dict:
         },
         "ConfirmForm": lambda: {"submit_label": "Confirm"},
         "CascadeForm": lambda: {"action": ActionItemFactory()},
+        "ReportForm": lambda: {"rule_date": datetime.date(2012, 10, 4)},
     }
     return needs.get(form_class.__name__, dict)()
 

@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import roles
 from actions.models import ActionItem, Organisation, Status
 from actions.services import action_accept, action_create, action_post_update
+from progress.services import report_save
 from workshops.models import Area, Contribution, FlipchartGroup, Reach, Theme, Workshop
 from workshops.models import ContributionKind as Kind
 
@@ -448,6 +449,21 @@ class Command(BaseCommand):
                 )
         Contribution.objects.bulk_create(notes)
         self.load_actions(workshop, themes, users, today=today, held_at=starts_at)
+        # A draft report back, due 3 months after the workshop, for the organiser to finish.
+        report_save(
+            workshop=workshop,
+            by=users[roles.ORGANISERS],
+            introduction=(
+                "In July we asked 40 colleagues at Civil Service Live what difference the social "
+                "media guidelines have made. This is what we heard, what has been done since and "
+                "what happens next."
+            ),
+            next_steps=(
+                "The Digital Leaders network will take the cultural change issues back to each "
+                "department, and we will blog again on the outcomes."
+            ),
+            moved_due_date=None,
+        )
 
     def load_actions(self, workshop, themes, users, *, today, held_at):
         organiser, owner = users[roles.ORGANISERS], users[roles.OWNERS]
