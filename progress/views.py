@@ -17,6 +17,7 @@ from feedback_site.rate_limits import follow_request_limit_reached
 from progress import cache as progress_cache
 from progress import exports, following
 from progress.forms import FollowForm, SearchForm
+from progress.recurring import recurring_histories, recurring_summaries
 from progress.selectors import (
     AREA_NOTES_PER_PAGE,
     NOT_YET_SORTED,
@@ -27,7 +28,7 @@ from progress.selectors import (
 )
 from progress.services import follower_confirm, follower_unsubscribe
 from progress.tasks import follow_confirmation_send
-from workshops.models import Area, Workshop
+from workshops.models import Area, RecurringTheme, Workshop
 
 
 def published_workshop(slug: str) -> Workshop:
@@ -251,3 +252,22 @@ def search(request, slug):
             "results_per_kind": SEARCH_RESULTS_PER_KIND,
         },
     )
+
+
+@require_safe
+def recurring_themes(request):
+    """What people said at workshop after workshop, from published workshops' public notes."""
+    return render(
+        request, "progress/recurring_themes.html", {"summaries": recurring_summaries(public=True)}
+    )
+
+
+@require_safe
+def recurring_theme(request, slug):
+    """One recurring theme: the published workshops that raised it, what was said and what was
+    done each time. Not found until a public note of a published workshop is in it."""
+    recurring = get_object_or_404(RecurringTheme.objects.select_related("area"), slug=slug)
+    [history] = recurring_histories([recurring], public=True)
+    if not history.occurrences:
+        raise Http404
+    return render(request, "progress/recurring_theme.html", {"history": history})
