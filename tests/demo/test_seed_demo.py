@@ -159,3 +159,15 @@ def test_the_demo_progress_page_counts_the_notes_being_reviewed(debug_on, client
 
     assert "3 notes are still being reviewed" in html
     assert "07700 900461" not in html
+
+
+def test_the_demo_has_recurring_themes_over_two_workshops(debug_on, client):
+    call_command("seed_demo")
+
+    page = client.get(reverse("progress:recurring_theme", args=["blocked-access-to-tools"])).text
+
+    assert "Raised at 2 published workshops" in page
+    assert "Social media at work: where are we?" in page
+    assert "Social media guidelines: so what?" in page
+    assert ">Won&#x27;t do</strong>" in page
+    assert ">In progress</strong>" in page
