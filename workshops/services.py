@@ -694,6 +694,7 @@ def themes_merge(*, survivor: Theme, others, by) -> ThemesMerged:
             default_change_reason="Themes merged",
             default_date=now,
         )
+    _keep_recurring_link(survivor, others=list(names), by=by)
     Theme.objects.filter(pk__in=list(names)).delete()
     workshops_progress_changed(workshops=Workshop.objects.filter(pk=survivor.workshop_id))
     return ThemesMerged(
@@ -1223,6 +1224,21 @@ def theme_link_recurring(*, theme: Theme, recurring: RecurringTheme, by) -> Recu
     link.save()
     workshops_progress_changed(workshops=Workshop.objects.filter(pk=theme.workshop_id))
     return link
+
+
+def _keep_recurring_link(survivor: Theme, *, others: list[int], by) -> None:
+    """A survivor of a merge not yet in a recurring theme joins the one a merged theme was in
+    (the first of them, if its area allows), so that the workshop still counts there."""
+    if RecurringThemeLink.objects.filter(theme=survivor).exists():
+        return
+    link = (
+        RecurringThemeLink.objects.filter(theme__in=others, recurring_theme__area=survivor.area_id)
+        .select_related("recurring_theme")
+        .order_by("pk")
+        .first()
+    )
+    if link is not None:
+        theme_link_recurring(theme=survivor, recurring=link.recurring_theme, by=by)
 
 
 @transaction.atomic

@@ -129,6 +129,12 @@ def test_triager_accepts_suggestions_and_links_a_new_theme_with_javascript(
     page.goto(f"{live_server.url}/admin/workshops/theme/{theme.pk}/recurring/")
     expect(page.get_by_text(f"Linked now to {RECURRING}.")).to_be_visible()
     assert_accessible(page)
+    page.goto(f"{live_server.url}/admin/workshops/theme/{theme.pk}/change/")
+    expect(page.get_by_text(f"Linked to “{RECURRING}”.")).to_be_visible()
+    assert_accessible(page)
+    recurring = theme.recurring_link.recurring_theme
+    page.goto(f"{live_server.url}/admin/workshops/recurringtheme/{recurring.pk}/change/")
+    assert_accessible(page)
 
     the_public_page_shows_the_workshop(page, live_server.url)
     assert_accessible(page)

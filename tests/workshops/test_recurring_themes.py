@@ -23,6 +23,7 @@ from workshops.services import (
     recurring_theme_start,
     theme_link_recurring,
     theme_unlink_recurring,
+    themes_merge,
 )
 
 pytestmark = pytest.mark.django_db
@@ -320,3 +321,32 @@ def test_a_workbench_page_that_made_themes_offers_a_link_for_each(known, organis
     assert f"{link_page(video)}?next=" in page
     assert f"{link_page(wifi)}?next=" in page
     assert "“Wifi &lt;drops&gt;” may have been said at other workshops too" in page
+
+
+def test_a_merge_keeps_the_workshop_counted_in_a_merged_themes_recurring_theme(known, organiser):
+    linked = known["blocked"].themes.order_by("pk").first()
+    survivor = ThemeFactory(workshop=linked.workshop, name="Blocked", area=linked.area)
+
+    themes_merge(survivor=survivor, others=[linked], by=organiser)
+
+    assert RecurringThemeLink.objects.get(theme=survivor).recurring_theme == known["blocked"]
+    assert known["blocked"].themes.count() == 2
+
+
+def test_a_linked_themes_area_is_not_changed_in_the_admin(known, organiser):
+    theme = known["wifi"].themes.get()
+
+    response = client_for(organiser).post(
+        reverse("admin:workshops_theme_change", args=[theme.pk]),
+        {
+            "workshop": theme.workshop_id,
+            "name": theme.name,
+            "summary": "",
+            "area": area("training").pk,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "counted in the recurring theme “No wifi in meeting rooms”" in response.text
+    theme.refresh_from_db()
+    assert theme.area == area("infrastructure")

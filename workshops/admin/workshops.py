@@ -196,6 +196,16 @@ class ThemeForm(forms.ModelForm):
         area = self.cleaned_data["area"]
         if area is None and self.instance.pk and self.instance.contributions.exists():
             raise forms.ValidationError("Select an area: this theme has notes")
+        link = (
+            RecurringThemeLink.objects.filter(theme_id=self.instance.pk)
+            .select_related("recurring_theme__area")
+            .first()
+        )
+        if link is not None and area != link.recurring_theme.area:
+            raise forms.ValidationError(
+                f"This theme is counted in the recurring theme “{link.recurring_theme}” of "
+                f"{link.recurring_theme.area}: unlink it first, or keep that area"
+            )
         return area
 
 
