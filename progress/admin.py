@@ -90,14 +90,10 @@ class RecurringThemeAdmin(admin.ModelAdmin):
         for link in links:
             if link.pk is None:
                 link.linked_by = request.user
-            link._change_reason = (
-                f"“{link.theme}” of {link.theme.workshop} linked to {link.recurring_theme}"
-            )
+            link._change_reason = link.change_reason(f"Linked to {link.recurring_theme}")
             link.save()
         for link in formset.deleted_objects:
-            link._change_reason = (
-                f"“{link.theme}” of {link.theme.workshop} unlinked from {link.recurring_theme}"
-            )
+            link._change_reason = link.change_reason(f"Unlinked from {link.recurring_theme}")
             link.delete()
 
     def staff_page_view(self, request):

@@ -9,6 +9,7 @@ from django.db.models.functions import Length, Lower, Trim
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from simple_history.models import HistoricalRecords
 
 from accounts.roles import is_organiser, is_signed_in, may_see_drafts
@@ -441,6 +442,11 @@ class RecurringThemeLink(models.Model):
 
     def __str__(self):
         return f"{self.theme} in {self.recurring_theme}"
+
+    def change_reason(self, change: str) -> str:
+        """Why the link's history changed: `change` ("Linked to ...") and which theme of which
+        workshop, cut to the 100 characters django-simple-history keeps of a reason."""
+        return Truncator(f"{change}: “{self.theme}” of {self.theme.workshop}").chars(100)
 
     def clean(self):
         if self.theme_id and self.recurring_theme_id:

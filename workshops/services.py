@@ -1212,10 +1212,10 @@ def theme_link_recurring(*, theme: Theme, recurring: RecurringTheme, by) -> Recu
         return link
     if link is None:
         link = RecurringThemeLink(theme=theme)
-        link._change_reason = f"“{theme}” of {theme.workshop} linked to {recurring}"
+        link._change_reason = link.change_reason(f"Linked to {recurring}")
     else:
-        link._change_reason = (
-            f"“{theme}” of {theme.workshop} moved from {link.recurring_theme} to {recurring}"
+        link._change_reason = link.change_reason(
+            f"Moved from {link.recurring_theme} to {recurring}"
         )
     link.recurring_theme = recurring
     link.linked_by = by
@@ -1248,7 +1248,7 @@ def theme_unlink_recurring(*, theme: Theme, by) -> bool:
     if link is None:
         return False
     link._history_user = by
-    link._change_reason = f"“{theme}” of {theme.workshop} unlinked from {link.recurring_theme}"
+    link._change_reason = link.change_reason(f"Unlinked from {link.recurring_theme}")
     link.delete()
     workshops_progress_changed(workshops=Workshop.objects.filter(pk=theme.workshop_id))
     return True

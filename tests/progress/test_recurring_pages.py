@@ -152,7 +152,7 @@ def test_the_staff_page_shows_every_workshop_with_public_counts_actions_and_link
     assert "<td>3 (1)</td>" in page  # the second workshop: three notes, one public
     assert "Unblock video sites</a>: Done" in page
     assert "Review the firewall list</a>: In progress" in page
-    assert "“Blocked at Live 2025” of Live 2025 linked to Blocked access to tools" in page
+    assert "Linked to Blocked access to tools: “Blocked at Live 2025” of Live 2025" in page
 
 
 def test_the_admin_list_counts_workshops(history, organiser):

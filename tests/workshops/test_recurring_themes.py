@@ -134,7 +134,9 @@ def test_linking_records_who_and_keeps_history_of_links_and_unlinks(known, organ
         ("~", known["laptops"].pk, organiser),
         ("-", known["laptops"].pk, organiser),
     ]
-    assert "moved from Blocked access to tools to Old laptops" in history[1].history_change_reason
+    assert history[1].history_change_reason == (
+        f"Moved from Blocked access to tools to Old laptops: “Firewall” of {theme.workshop}"
+    )
 
 
 def test_a_theme_of_another_area_or_none_is_not_linked(known, organiser):
@@ -149,10 +151,16 @@ def test_a_theme_of_another_area_or_none_is_not_linked(known, organiser):
 
 
 def test_a_theme_starts_a_recurring_theme_of_its_name_and_area(organiser):
-    theme = theme_with_notes("Clearance takes weeks", "cultural-change", ["Sign-off is slow"])
+    theme = theme_with_notes(
+        "Clearance takes weeks",
+        "cultural-change",
+        ["Sign-off is slow"],
+        workshop=WorkshopFactory(title="A workshop with a long title " * 6),
+    )
 
     started = recurring_theme_start(theme=theme, by=organiser)
 
+    assert len(RecurringThemeLink.history.get().history_change_reason) <= 100
     assert (started.name, started.slug, started.area) == (
         "Clearance takes weeks",
         "clearance-takes-weeks",
