@@ -12,6 +12,7 @@ from django.urls import path, reverse
 
 from progress.recurring import recurring_histories
 from workshops.models import RecurringTheme, RecurringThemeLink, link_area_problem
+from workshops.services import theme_link_recurring, theme_unlink_recurring
 
 STAFF_PAGE_SIZE = 20
 
@@ -25,9 +26,8 @@ class LinkFormSet(forms.BaseInlineFormSet):
         if self.instance.area_id is None:
             return
         for form in self.forms:
-            data = getattr(form, "cleaned_data", {})
-            theme = data.get("theme")
-            if theme is None or data.get("DELETE"):
+            theme = getattr(form, "cleaned_data", {}).get("theme")
+            if form.instance.pk or theme is None:  # links already made are not changed here
                 continue
             problem = link_area_problem(theme, self.instance)
             if problem:
@@ -45,6 +45,10 @@ class RecurringThemeLinkInline(admin.StackedInline):
     fields = ["theme", "linked_by", "linked_at"]
     readonly_fields = ["linked_by", "linked_at"]
     verbose_name = "linked theme"
+
+    def has_change_permission(self, request, obj=None):
+        # A link is added or removed, never pointed at another theme.
+        return False
 
 
 @admin.register(RecurringTheme)
@@ -86,15 +90,12 @@ class RecurringThemeAdmin(admin.ModelAdmin):
         return recurring._theme_count
 
     def save_formset(self, request, form, formset, change):
-        links = formset.save(commit=False)
-        for link in links:
-            if link.pk is None:
-                link.linked_by = request.user
-            link._change_reason = link.change_reason(f"Linked to {link.recurring_theme}")
-            link.save()
+        """Links are made and removed through the services, which keep their history and
+        renew the workshops' public pages."""
+        for link in formset.save(commit=False):
+            theme_link_recurring(theme=link.theme, recurring=form.instance, by=request.user)
         for link in formset.deleted_objects:
-            link._change_reason = link.change_reason(f"Unlinked from {link.recurring_theme}")
-            link.delete()
+            theme_unlink_recurring(theme=link.theme, by=request.user)
 
     def staff_page_view(self, request):
         """Every recurring theme with the workshops that raised it, their notes (and how many

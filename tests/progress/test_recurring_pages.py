@@ -201,3 +201,55 @@ def test_the_pages_take_the_same_queries_at_two_sizes(client, organiser, infrast
     )
     assert queries(client, reverse("progress:recurring_themes")) == before["list"]
     assert queries(staff, staff_page) == before["staff"]
+
+
+def inline_post(recurring, *, add=None, delete=None):
+    links = list(recurring.links.order_by("pk"))
+    data = {
+        "name": recurring.name,
+        "slug": recurring.slug,
+        "area": recurring.area_id,
+        "summary": recurring.summary,
+        "links-TOTAL_FORMS": len(links) + 1,
+        "links-INITIAL_FORMS": len(links),
+        "links-MIN_NUM_FORMS": 0,
+        "links-MAX_NUM_FORMS": 1000,
+        f"links-{len(links)}-theme": add.pk if add else "",
+    }
+    for n, link in enumerate(links):
+        data[f"links-{n}-id"] = link.pk
+        data[f"links-{n}-recurring_theme"] = recurring.pk
+        if link.theme == delete:
+            data[f"links-{n}-DELETE"] = "on"
+    return data
+
+
+def test_the_admin_page_links_and_unlinks_themes_with_history(blocked, history, organiser):
+    client = client_for(organiser)
+    url = reverse("admin:workshops_recurringtheme_change", args=[blocked.pk])
+    other_area = ThemeFactory(area=Area.objects.get(slug="training"), name="Courses")
+    same_area = ThemeFactory(area=blocked.area, name="Firewall")
+
+    refused = client.post(url, inline_post(blocked, add=other_area))
+    added = client.post(url, inline_post(blocked, add=same_area, delete=history["draft"]))
+
+    assert refused.status_code == 200
+    assert "“Courses” is in Training, and “Blocked access to tools” in Infrastructure" in (
+        refused.text
+    )
+    assert added.status_code == 302
+    assert set(blocked.themes.values_list("name", flat=True)) == {
+        "Blocked at Live 2025",
+        "Blocked at Leaders 2026",
+        "Firewall",
+    }
+    reasons = list(
+        blocked.links.model.history.order_by("-history_id").values_list(
+            "history_change_reason", "history_user"
+        )[:2]
+    )
+    assert {reason.split(":")[0] for reason, _ in reasons} == {
+        "Linked to Blocked access to tools",
+        "Unlinked from Blocked access to tools",
+    }
+    assert {user for _, user in reasons} == {organiser.pk}
