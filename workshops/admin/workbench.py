@@ -676,7 +676,8 @@ def save_page(model_admin, request, bench: Bench):
         )
     if saved:
         messages.success(request, ngettext("%d note saved.", "%d notes saved.", saved) % saved)
-        offer_recurring_links(request, bench)
+        if any(choice.new_theme for choice in choices.values()):
+            offer_recurring_links(request, bench)
     else:
         messages.info(request, "Nothing was saved: choose an area for a note, or hide it.")
     # Saved notes leave the list of notes to triage, so its first page holds the next ones.
