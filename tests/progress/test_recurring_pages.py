@@ -196,11 +196,14 @@ def test_the_pages_take_the_same_queries_at_two_sizes(client, organiser, infrast
         )
         fill(extra, organiser, 2)
 
-    assert queries(client, reverse("progress:recurring_theme", args=["small"])) == queries(
-        client, reverse("progress:recurring_theme", args=["large"])
-    )
+    detail = queries(client, reverse("progress:recurring_theme", args=["small"]))
+    assert queries(client, reverse("progress:recurring_theme", args=["large"])) == detail
     assert queries(client, reverse("progress:recurring_themes")) == before["list"]
     assert queries(staff, staff_page) == before["staff"]
+    print(
+        f"FIGURE: recurring-theme queries at 2 and 30 workshops: public page {detail}, "
+        f"public list {before['list']}, staff page {before['staff']}"
+    )
 
 
 def inline_post(recurring, *, add=None, delete=None):
