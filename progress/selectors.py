@@ -194,8 +194,12 @@ def workshop_progress(workshop: Workshop, today: datetime.date | None = None) ->
         .order_by("theme_id", "group__subject")
     ):
         theme_groups[theme_id][subject] = n
-    themes = Theme.objects.filter(pk__in=list(theme_groups))
+    themes = Theme.objects.filter(pk__in=list(theme_groups)).select_related(
+        "recurring_link__recurring_theme"
+    )
     for theme in themes:
+        link = getattr(theme, "recurring_link", None)
+        theme.recurring = link.recurring_theme if link else None
         theme.group_subjects = list(theme_groups[theme.pk])
         theme.contribution_count = sum(theme_groups[theme.pk].values())
     for theme in sorted(themes, key=lambda theme: (-theme.contribution_count, theme.name)):

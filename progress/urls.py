@@ -5,6 +5,8 @@ from progress import views
 app_name = "progress"
 
 urlpatterns = [
+    path("themes/", views.recurring_themes, name="recurring_themes"),
+    path("themes/<slug:slug>/", views.recurring_theme, name="recurring_theme"),
     path("workshops/<slug:slug>/progress/", views.progress, name="workshop_progress"),
     path("workshops/<slug:slug>/progress/search/", views.search, name="workshop_search"),
     path(

@@ -22,6 +22,7 @@ from progress import cache as progress_cache
 from progress import exports, following, reports
 from progress.forms import FollowForm, ReportForm, SearchForm
 from progress.models import WorkshopReport
+from progress.recurring import recurring_histories, recurring_summaries
 from progress.selectors import (
     AREA_NOTES_PER_PAGE,
     NOT_YET_SORTED,
@@ -32,7 +33,7 @@ from progress.selectors import (
 )
 from progress.services import follower_confirm, follower_unsubscribe, report_publish, report_save
 from progress.tasks import follow_confirmation_send
-from workshops.models import Area, Workshop
+from workshops.models import Area, RecurringTheme, Workshop
 
 
 def published_workshop(slug: str) -> Workshop:
@@ -334,3 +335,22 @@ def report_preview(request, slug):
             "figures": reports.readable(reports.report_figures(workshop)),
         },
     )
+
+
+@require_safe
+def recurring_themes(request):
+    """What people said at workshop after workshop, from published workshops' public notes."""
+    return render(
+        request, "progress/recurring_themes.html", {"summaries": recurring_summaries(public=True)}
+    )
+
+
+@require_safe
+def recurring_theme(request, slug):
+    """One recurring theme: the published workshops that raised it, what was said and what was
+    done each time. Not found until a public note of a published workshop is in it."""
+    recurring = get_object_or_404(RecurringTheme.objects.select_related("area"), slug=slug)
+    [history] = recurring_histories([recurring], public=True)
+    if not history.occurrences:
+        raise Http404
+    return render(request, "progress/recurring_theme.html", {"history": history})

@@ -205,6 +205,9 @@ def restore_data_from_migrations():
     import_module(
         "workshops.migrations.0010_roles_without_admin_permissions"
     ).remove_admin_permissions(apps)
+    import_module("workshops.migrations.0018_recurring_themes").grant_recurring_theme_permissions(
+        apps
+    )
     # As workshops/migrations/0014 does; its helper would make permissions through the live app
     # registry and switch off their re-creation after later flushes.
     Permission = apps.get_model("auth", "Permission")

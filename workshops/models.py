@@ -9,6 +9,7 @@ from django.db.models.functions import Length, Lower, Trim
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from simple_history.models import HistoricalRecords
 
 from accounts.roles import is_organiser, is_signed_in, may_see_drafts
@@ -381,6 +382,87 @@ class Theme(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class RecurringTheme(models.Model):
+    """One thing said at workshop after workshop: it joins the themes of different workshops
+    that mean the same, so "we said this last year too: what happened?" has an answer."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    summary = models.TextField(blank=True)
+    area = models.ForeignKey(
+        Area,
+        on_delete=models.PROTECT,
+        related_name="recurring_themes",
+        help_text="Only themes of this area can be linked.",
+    )
+    themes = models.ManyToManyField(
+        Theme, through="RecurringThemeLink", related_name="recurring_themes", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=GreaterThan(Length(Trim("name")), 0),
+                name="recurring_theme_name_not_blank",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("progress:recurring_theme", kwargs={"slug": self.slug})
+
+
+class RecurringThemeLink(models.Model):
+    """A workshop's theme counted as one more time a recurring theme was raised. A theme is in
+    at most one recurring theme; links made and removed are kept in history."""
+
+    recurring_theme = models.ForeignKey(
+        RecurringTheme, on_delete=models.CASCADE, related_name="links"
+    )
+    theme = models.OneToOneField(Theme, on_delete=models.CASCADE, related_name="recurring_link")
+    linked_at = models.DateTimeField(default=timezone.now)
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recurring_theme", "theme__workshop__date", "pk"]
+
+    def __str__(self):
+        return f"{self.theme} in {self.recurring_theme}"
+
+    def change_reason(self, change: str) -> str:
+        """Why the link's history changed: `change` ("Linked to ...") and which theme of which
+        workshop, cut to the 100 characters django-simple-history keeps of a reason."""
+        return Truncator(f"{change}: “{self.theme}” of {self.theme.workshop}").chars(100)
+
+    def clean(self):
+        if self.theme_id and self.recurring_theme_id:
+            problem = link_area_problem(self.theme, self.recurring_theme)
+            if problem:
+                raise ValidationError({"theme": problem})
+
+
+def link_area_problem(theme: Theme, recurring: RecurringTheme) -> str:
+    """Why this theme cannot join this recurring theme, or "": their areas must be the same,
+    so that a recurring theme counts one thing in one area."""
+    if theme.area_id is None:
+        return f"“{theme}” has no area yet: give it {recurring.area} first"
+    if theme.area_id != recurring.area_id:
+        return f"“{theme}” is in {theme.area}, and “{recurring}” in {recurring.area}"
+    return ""
 
 
 # Present notes nobody has sorted yet: no area, and not hidden (a hidden note has been dealt with).

@@ -6,8 +6,9 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from workshops.capture import ParsedNote, notes_digest
@@ -18,12 +19,16 @@ from workshops.models import (
     Contribution,
     FlipchartGroup,
     FlipchartPhoto,
+    RecurringTheme,
+    RecurringThemeLink,
     SuggestionOutcome,
     Theme,
     Workshop,
+    link_area_problem,
     visiting_group_index,
 )
 from workshops.photos import CheckedPhoto
+from workshops.suggestions import ThemeText, rank_recurring
 
 
 def workshops_progress_changed(*, workshops: QuerySet[Workshop]) -> None:
@@ -689,6 +694,7 @@ def themes_merge(*, survivor: Theme, others, by) -> ThemesMerged:
             default_change_reason="Themes merged",
             default_date=now,
         )
+    _keep_recurring_link(survivor, others=list(names), by=by)
     Theme.objects.filter(pk__in=list(names)).delete()
     workshops_progress_changed(workshops=Workshop.objects.filter(pk=survivor.workshop_id))
     return ThemesMerged(
@@ -1136,3 +1142,136 @@ def _suggestion_taken(
         return changes
     outcome = SuggestionOutcome.ACCEPTED if chosen.pk == suggested.pk else SuggestionOutcome.CHANGED
     return {**changes, "suggested_area": suggested, "suggestion": outcome}
+
+
+# Recurring themes: one thing said at workshop after workshop.
+
+
+class RecurringLinkError(ValueError):
+    """A theme cannot join this recurring theme (see link_area_problem)."""
+
+
+RECURRING_PROPOSALS = 3
+
+
+def recurring_theme_proposals(theme: Theme, limit: int = RECURRING_PROPOSALS) -> list:
+    """The recurring themes of the theme's area most like it, best first, at most `limit`, each
+    with `score`: the suggestion engine compares the theme's name and notes with each recurring
+    theme's name and the names and notes of the themes already in it. Three queries."""
+    if theme.area_id is None:
+        return []
+    candidates = {
+        recurring.pk: recurring
+        for recurring in RecurringTheme.objects.filter(area_id=theme.area_id)
+        .annotate(workshop_count=Count("themes__workshop", distinct=True))
+        .prefetch_related("themes")
+    }
+    if not candidates:
+        return []
+    texts = {pk: [] for pk in candidates}
+    own = []
+    notes = (
+        Contribution.objects.present()
+        .filter(Q(theme__recurring_link__recurring_theme__in=list(candidates)) | Q(theme=theme))
+        .values_list("theme_id", "theme__recurring_link__recurring_theme_id", "text")
+        .order_by("pk")
+    )
+    for theme_id, recurring_id, text in notes:
+        (own if theme_id == theme.pk else texts[recurring_id]).append(text)
+    area = str(theme.area_id)
+    ranked = rank_recurring(
+        ThemeText(name=theme.name, notes=tuple(own), area=area),
+        [
+            ThemeText(
+                name=recurring.name,
+                notes=tuple(t.name for t in recurring.themes.all()) + tuple(texts[recurring.pk]),
+                area=area,
+                key=recurring.pk,
+            )
+            for recurring in candidates.values()
+        ],
+        limit=limit,
+    )
+    proposals = []
+    for text, score in ranked:
+        recurring = candidates[text.key]
+        recurring.score = score
+        proposals.append(recurring)
+    return proposals
+
+
+@transaction.atomic
+def theme_link_recurring(*, theme: Theme, recurring: RecurringTheme, by) -> RecurringThemeLink:
+    """Count the theme as one more time the recurring theme was raised; a theme already in
+    another recurring theme moves to this one. Refused when their areas differ."""
+    problem = link_area_problem(theme, recurring)
+    if problem:
+        raise RecurringLinkError(problem)
+    link = RecurringThemeLink.objects.filter(theme=theme).first()
+    if link is not None and link.recurring_theme_id == recurring.pk:
+        return link
+    if link is None:
+        link = RecurringThemeLink(theme=theme)
+        link._change_reason = link.change_reason(f"Linked to {recurring}")
+    else:
+        link._change_reason = link.change_reason(
+            f"Moved from {link.recurring_theme} to {recurring}"
+        )
+    link.recurring_theme = recurring
+    link.linked_by = by
+    link.linked_at = timezone.now()
+    link._history_user = by
+    link.save()
+    workshops_progress_changed(workshops=Workshop.objects.filter(pk=theme.workshop_id))
+    return link
+
+
+def _keep_recurring_link(survivor: Theme, *, others: list[int], by) -> None:
+    """A survivor of a merge not yet in a recurring theme joins the one a merged theme was in
+    (the first of them, if its area allows), so that the workshop still counts there."""
+    if RecurringThemeLink.objects.filter(theme=survivor).exists():
+        return
+    link = (
+        RecurringThemeLink.objects.filter(theme__in=others, recurring_theme__area=survivor.area_id)
+        .select_related("recurring_theme")
+        .order_by("pk")
+        .first()
+    )
+    if link is not None:
+        theme_link_recurring(theme=survivor, recurring=link.recurring_theme, by=by)
+
+
+@transaction.atomic
+def theme_unlink_recurring(*, theme: Theme, by) -> bool:
+    """Take the theme out of its recurring theme, if it is in one (kept in history)."""
+    link = RecurringThemeLink.objects.filter(theme=theme).first()
+    if link is None:
+        return False
+    link._history_user = by
+    link._change_reason = link.change_reason(f"Unlinked from {link.recurring_theme}")
+    link.delete()
+    workshops_progress_changed(workshops=Workshop.objects.filter(pk=theme.workshop_id))
+    return True
+
+
+def _free_slug(name: str) -> str:
+    base = slugify(name)[:90] or "theme"
+    taken = set(RecurringTheme.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+@transaction.atomic
+def recurring_theme_start(*, theme: Theme, by) -> RecurringTheme:
+    """A new recurring theme named after the theme, in its area, with the theme linked."""
+    if theme.area_id is None:
+        raise RecurringLinkError(f"“{theme}” has no area yet: give it one first")
+    if RecurringTheme.objects.filter(name__iexact=theme.name).exists():
+        raise RecurringLinkError(f"There is already a recurring theme called “{theme.name}”")
+    recurring = RecurringTheme.objects.create(
+        name=theme.name, slug=_free_slug(theme.name), summary=theme.summary, area=theme.area
+    )
+    theme_link_recurring(theme=theme, recurring=recurring, by=by)
+    return recurring

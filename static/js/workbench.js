@@ -370,6 +370,9 @@
         if (body.new_theme) {
           addTheme(body.new_theme);
         }
+        if (body.recurring) {
+          offerRecurring(body.recurring);
+        }
         showValues(note, body.note);
         note.classList.add("wb-done");
         note.querySelector(".wb-done-flag").hidden = false;
@@ -411,6 +414,76 @@
         saved.push(id);
         announce("Could not undo: " + (error.message || "the connection failed") + ".", true);
       });
+  }
+
+  // A new theme may be one more time something was said at other workshops: one click links
+  // it to a recurring theme (the form also works as a plain post, back to this page).
+
+  var recurringBox = document.getElementById("wb-recurring");
+
+  function element(tag, attributes, text) {
+    var made = document.createElement(tag);
+    Object.keys(attributes).forEach(function (name) {
+      made.setAttribute(name, attributes[name]);
+    });
+    if (text) {
+      made.textContent = text;
+    }
+    return made;
+  }
+
+  function offerRecurring(offer) {
+    recurringBox.textContent = "";
+    recurringBox.appendChild(
+      element("h2", { id: "wb-recurring-title" }, "Was “" + offer.theme + "” said at other workshops too?")
+    );
+    var linkForm = element("form", { method: "post", action: offer.url });
+    linkForm.appendChild(element("input", { type: "hidden", name: "csrfmiddlewaretoken", value: csrfToken }));
+    linkForm.appendChild(element("input", { type: "hidden", name: "next", value: window.location.pathname + window.location.search }));
+    var list = element("ul", { class: "wb-recurring-choices" });
+    offer.choices.forEach(function (choice) {
+      var item = element("li", {});
+      item.appendChild(
+        element("button", { type: "submit", class: "button", name: "choice", value: String(choice.id) }, "Link to “" + choice.name + "”")
+      );
+      item.appendChild(
+        document.createTextNode(" raised at " + choice.workshops + (choice.workshops === 1 ? " workshop" : " workshops"))
+      );
+      list.appendChild(item);
+    });
+    var none = element("li", {});
+    none.appendChild(element("button", { type: "submit", class: "button", name: "choice", value: "none" }, "None of these"));
+    list.appendChild(none);
+    linkForm.appendChild(list);
+    linkForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var data = new FormData(linkForm);
+      if (event.submitter) {
+        data.append("choice", event.submitter.value);
+      }
+      fetch(offer.url, {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRFToken": csrfToken },
+      })
+        .then(function (response) {
+          return response.json();
+        })
+        .then(function (body) {
+          if (!body.ok) {
+            throw new Error(body.error);
+          }
+          recurringBox.hidden = true;
+          recurringBox.textContent = "";
+          announce(body.message);
+        })
+        .catch(function (error) {
+          announce("Not linked: " + (error.message || "the connection failed") + ".", true);
+        });
+    });
+    recurringBox.appendChild(linkForm);
+    recurringBox.hidden = false;
   }
 
   // Several notes at once

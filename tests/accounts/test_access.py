@@ -33,7 +33,7 @@ from tests.factories import (
     WorkshopFactory,
 )
 from tests.jobs import failed_job
-from workshops.models import ContributionKind
+from workshops.models import Area, ContributionKind, RecurringTheme, RecurringThemeLink
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 PERSONAS = [
@@ -190,6 +190,12 @@ def build_world() -> World:
         status=Status.IN_PROGRESS,
         note="Started",
     )
+    # A recurring theme whose slug is the workshop's, so that its public page opens too.
+    training = Area.objects.get(slug="training")
+    linked = ThemeFactory(workshop=workshop, area=training)
+    ContributionFactory(group=group, theme=linked, area=training)
+    recurring = RecurringTheme.objects.create(name="Said again", slug=workshop.slug, area=training)
+    RecurringThemeLink.objects.create(recurring_theme=recurring, theme=linked)
     proposal = DueDateChange.objects.create(
         action=action,
         old_date=action.due_date,

@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 
 from actions.models import ActionItem, Organisation, StatusUpdate
 from demo.management.commands.bench_data import (
@@ -9,7 +10,14 @@ from demo.management.commands.bench_data import (
     SLUG_PREFIX,
 )
 from tests.factories import UserFactory, WorkshopFactory
-from workshops.models import Contribution, FlipchartGroup, User, Workshop
+from workshops.models import (
+    Area,
+    Contribution,
+    FlipchartGroup,
+    RecurringThemeLink,
+    User,
+    Workshop,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +31,8 @@ def test_bench_data_at_a_hundredth_makes_the_scaled_counts_all_marked():
     assert ActionItem.objects.count() == 100
     assert StatusUpdate.objects.count() == 400
     assert Organisation.objects.filter(slug__startswith=SLUG_PREFIX).count() == 3
+    assert RecurringThemeLink.objects.count() == 5 * Area.objects.count()
+    assert not RecurringThemeLink.objects.exclude(theme__area=F("recurring_theme__area")).exists()
     assert not Workshop.objects.exclude(slug__startswith=SLUG_PREFIX).exists()
     assert not User.objects.exclude(email__endswith=EMAIL_DOMAIN).exists()
 

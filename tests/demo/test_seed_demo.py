@@ -172,3 +172,15 @@ def test_the_demo_workshop_has_a_draft_report_due_3_months_after_it(debug_on, cl
     assert client.get(reverse("progress:report", kwargs={"slug": DEMO_SLUG})).status_code == 404
     progress = client.get(reverse("progress:workshop_progress", kwargs={"slug": DEMO_SLUG})).text
     assert "The report back on this workshop is due on" in progress
+
+
+def test_the_demo_has_recurring_themes_over_two_workshops(debug_on, client):
+    call_command("seed_demo")
+
+    page = client.get(reverse("progress:recurring_theme", args=["blocked-access-to-tools"])).text
+
+    assert "Raised at 2 published workshops" in page
+    assert "Social media at work: where are we?" in page
+    assert "Social media guidelines: so what?" in page
+    assert ">Won&#x27;t do</strong>" in page
+    assert ">In progress</strong>" in page

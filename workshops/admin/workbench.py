@@ -17,11 +17,12 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import ngettext
 
 from feedback_site.admin_site import changelist_url
+from workshops.admin.recurring import proposals_json, theme_recurring_url
 from workshops.models import NOT_REVIEWED, NOT_TRIAGED, Area, Contribution, Theme, Workshop
 from workshops.services import (
     MixedWorkshopsError,
@@ -30,6 +31,7 @@ from workshops.services import (
     contribution_triage,
     contribution_triage_undo,
     contributions_triage,
+    recurring_theme_proposals,
 )
 from workshops.suggestions import Suggestion, service_model
 
@@ -528,8 +530,35 @@ def save_one(request, bench: Bench):
             "new_theme": {"id": theme.pk, "name": theme.name, "area": theme.area_id}
             if created
             else None,
+            "recurring": recurring_offer(theme) if created else None,
         }
     )
+
+
+def recurring_offer(theme: Theme) -> dict | None:
+    """The recurring themes a theme just made may join, for the script to offer; none when
+    there is nothing to choose from."""
+    offer = proposals_json(theme)
+    return offer if offer["choices"] else None
+
+
+def offer_recurring_links(request, bench: Bench) -> None:
+    """After a page of notes made new themes, a message per theme that could join a recurring
+    theme, with the link to choose (the script offers the choices in place instead)."""
+    made = Theme.objects.filter(workshop=bench.workshop).exclude(pk__in=list(bench.themes_by_pk))
+    for theme in made.select_related("workshop"):
+        proposals = recurring_theme_proposals(theme)
+        if proposals:
+            messages.info(
+                request,
+                format_html(
+                    "“{}” may have been said at other workshops too, like “{}”. "
+                    '<a href="{}">Link it to a recurring theme</a>',
+                    theme.name,
+                    proposals[0].name,
+                    theme_recurring_url(theme, next_url=workbench_url(bench.workshop)),
+                ),
+            )
 
 
 def undo_one(request, bench: Bench):
@@ -647,6 +676,8 @@ def save_page(model_admin, request, bench: Bench):
         )
     if saved:
         messages.success(request, ngettext("%d note saved.", "%d notes saved.", saved) % saved)
+        if any(choice.new_theme for choice in choices.values()):
+            offer_recurring_links(request, bench)
     else:
         messages.info(request, "Nothing was saved: choose an area for a note, or hide it.")
     # Saved notes leave the list of notes to triage, so its first page holds the next ones.

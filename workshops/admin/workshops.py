@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from feedback_site.admin_site import ReadOnlyInline, changelist_url, selected_ids, selection_url
 from workshops.admin.imports import import_preview_view, import_upload_view
+from workshops.admin.recurring import theme_recurring_url, theme_recurring_view
 from workshops.admin.triage import create_action_from_theme_url, triage_overview_view
 from workshops.admin.workbench import workbench_save_view, workbench_view
 from workshops.edit_conflicts import EditConflictAdminMixin
@@ -20,6 +21,7 @@ from workshops.models import (
     CaptureBatch,
     FlipchartGroup,
     FlipchartPhoto,
+    RecurringThemeLink,
     Theme,
     Workshop,
 )
@@ -194,6 +196,16 @@ class ThemeForm(forms.ModelForm):
         area = self.cleaned_data["area"]
         if area is None and self.instance.pk and self.instance.contributions.exists():
             raise forms.ValidationError("Select an area: this theme has notes")
+        link = (
+            RecurringThemeLink.objects.filter(theme_id=self.instance.pk)
+            .select_related("recurring_theme__area")
+            .first()
+        )
+        if link is not None and area != link.recurring_theme.area:
+            raise forms.ValidationError(
+                f"This theme is counted in the recurring theme “{link.recurring_theme}” of "
+                f"{link.recurring_theme.area}: unlink it first, or keep that area"
+            )
         return area
 
 
@@ -228,6 +240,11 @@ class ThemeAdmin(admin.ModelAdmin):
                 "merge/",
                 self.admin_site.admin_view(self.merge_view),
                 name="workshops_theme_merge",
+            ),
+            path(
+                "<path:object_id>/recurring/",
+                self.admin_site.admin_view(self.recurring_view),
+                name="workshops_theme_recurring",
             ),
             *super().get_urls(),
         ]
@@ -282,6 +299,30 @@ class ThemeAdmin(admin.ModelAdmin):
             "back_url": back,
         }
         return TemplateResponse(request, "admin/workshops/theme/merge.html", context)
+
+    def recurring_view(self, request, object_id):
+        return theme_recurring_view(self, request, object_id)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["recurring_theme"] if obj is not None else []
+
+    @admin.display(description="Recurring theme")
+    def recurring_theme(self, theme):
+        link = RecurringThemeLink.objects.filter(theme=theme).select_related("recurring_theme")
+        current = link.first()
+        return format_html(
+            '{} <a href="{}">{}</a>',
+            f"Linked to “{current.recurring_theme}”." if current else "Not linked.",
+            theme_recurring_url(theme),
+            "Change the link" if current else "Link it to a recurring theme",
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """A new theme may be one more time something was said before: offer to link it."""
+        if "_addanother" in request.POST or "_continue" in request.POST or obj.area_id is None:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(request, f"The theme “{obj}” was added.", messages.SUCCESS)
+        return HttpResponseRedirect(theme_recurring_url(obj))
 
     def get_queryset(self, request):
         return (

@@ -14,7 +14,17 @@ from tqdm import tqdm
 
 from accounts import roles
 from actions.models import ActionItem, Organisation, Status, StatusUpdate
-from workshops.models import Area, Contribution, FlipchartGroup, Reach, Theme, User, Workshop
+from workshops.models import (
+    Area,
+    Contribution,
+    FlipchartGroup,
+    Reach,
+    RecurringTheme,
+    RecurringThemeLink,
+    Theme,
+    User,
+    Workshop,
+)
 
 SLUG_PREFIX = "bench-"
 EMAIL_DOMAIN = "@bench.invalid"
@@ -81,9 +91,12 @@ class Command(BaseCommand):
         if Workshop.objects.exists():
             raise CommandError("This database already holds benchmark data; use an empty one.")
         self.size = {name: scaled(figure, scale) for name, figure in FULL_SIZE.items()}
-        per_workshop = 3 + GROUPS_PER_WORKSHOP + Area.objects.count()
+        areas = Area.objects.count()
+        # Each workshop has a theme per area, each linked to the area's recurring theme.
+        per_workshop = 3 + GROUPS_PER_WORKSHOP + 2 * areas
         total = (
-            self.size["organisations"] * 3
+            areas
+            + self.size["organisations"] * 3
             + self.size["workshops"] * per_workshop
             + self.size["contributions"]
             + self.size["actions"] * (1 + len(STATUS_PATHS[0]))
@@ -187,6 +200,26 @@ class Command(BaseCommand):
                 Theme(workshop=workshop, name=f"Theme in {area.name}", area=area)
                 for workshop in workshops
                 for area in areas
+            ],
+        )
+        # Every workshop's theme of an area is one more time that area's recurring theme was
+        # raised: the recurring-theme pages at their largest.
+        recurring = self.create(
+            RecurringTheme,
+            [
+                RecurringTheme(
+                    name=f"Raised again in {area.name}",
+                    slug=f"{SLUG_PREFIX}recurring-{area.slug}",
+                    area=area,
+                )
+                for area in areas
+            ],
+        )
+        self.create(
+            RecurringThemeLink,
+            [
+                RecurringThemeLink(recurring_theme=recurring[n % len(areas)], theme=theme)
+                for n, theme in enumerate(themes)
             ],
         )
         self.create_contributions(groups, areas, themes, now)

@@ -16,8 +16,17 @@ from accounts import roles
 from actions.models import ActionItem, Organisation, Status
 from actions.services import action_accept, action_create, action_post_update
 from progress.services import report_save
-from workshops.models import Area, Contribution, FlipchartGroup, Reach, Theme, Workshop
+from workshops.models import (
+    Area,
+    Contribution,
+    FlipchartGroup,
+    Reach,
+    RecurringTheme,
+    Theme,
+    Workshop,
+)
 from workshops.models import ContributionKind as Kind
+from workshops.services import theme_link_recurring
 
 DEMO_SLUG = "social-media-guidelines-so-what"
 DEMO_PASSWORD = "demo-workshop-2012"  # local use only: the command refuses to run without DEBUG
@@ -276,6 +285,52 @@ GROUPS = [
     ),
 ]
 
+# A smaller workshop a year before the demo's, that said two of the same things: each is a
+# recurring theme joining the two workshops' themes, with what was done each time.
+EARLIER_SLUG = "social-media-at-work-a-year-before"
+EARLIER_NOTES = [
+    # (text, kind, area slug, theme)
+    (
+        "Twitter and YouTube are blocked on our network",
+        Kind.NEGATIVE,
+        "infrastructure",
+        "Sites blocked",
+    ),
+    (
+        "IT block Facebook so we can't see what citizens say",
+        Kind.NEGATIVE,
+        "infrastructure",
+        "Sites blocked",
+    ),
+    (
+        "Guidance only lists what we must not do",
+        Kind.NEGATIVE,
+        "empowerment",
+        "Rules, not permission",
+    ),
+    ("Nobody knows who signs off a tweet", Kind.QUESTION, "empowerment", "Rules, not permission"),
+    ("Our press office runs a good account", Kind.POSITIVE, "cultural-change", None),
+]
+# (name, slug, area slug, summary, the earlier workshop's theme, the demo workshop's theme)
+RECURRING_THEMES = [
+    (
+        "Blocked access to tools",
+        "blocked-access-to-tools",
+        "infrastructure",
+        "Social media and video sites that staff need for their work are blocked.",
+        "Sites blocked",
+        "Blocked access to social media",
+    ),
+    (
+        "Guidance says only what is not allowed",
+        "guidance-says-only-what-is-not-allowed",
+        "empowerment",
+        "People do not know what they may do, or who says yes.",
+        "Rules, not permission",
+        "Permission and guidance",
+    ),
+]
+
 THEME_SUMMARIES = {
     "Blocked access to social media": "Almost everyone said social media is blocked at work.",
     "Old browsers": "Internet Explorer 6 still in use, so sites do not work.",
@@ -299,7 +354,9 @@ class Command(BaseCommand):
             if Workshop.objects.filter(slug=DEMO_SLUG).exists():
                 self.stdout.write("The demo workshop is already loaded; nothing changed.")
             else:
-                self.load_workshop(users, today=timezone.localdate())
+                demo = self.load_workshop(users, today=timezone.localdate())
+                earlier = self.load_earlier_workshop(users, today=timezone.localdate())
+                self.link_recurring_themes(earlier, demo, users[roles.ORGANISERS])
                 self.stdout.write(self.style.SUCCESS("Loaded the demo workshop."))
         self.stdout.write("\nDemo logins (local use only):")
         for email, _, _, role in DEMO_LOGINS:
@@ -464,6 +521,84 @@ class Command(BaseCommand):
             ),
             moved_due_date=None,
         )
+        return workshop
+
+    def load_earlier_workshop(self, users, *, today: datetime.date):
+        """A year before the demo's workshop: a few notes, every one reviewed, and an action
+        that was not done."""
+        organiser = users[roles.ORGANISERS]
+        held_on = today - datetime.timedelta(weeks=58)
+        starts_at = timezone.make_aware(datetime.datetime.combine(held_on, datetime.time(11, 0)))
+        workshop = Workshop.objects.create(
+            slug=EARLIER_SLUG,
+            title="Social media at work: where are we?",
+            event="Digital Leaders meeting",
+            date=held_on,
+            start_time=starts_at.time(),
+            location="Meeting room 4",
+            actual_attendance=12,
+            purpose="A first look at what stops civil servants using social media at work.",
+            is_published=True,
+        )
+        group = FlipchartGroup.objects.create(
+            workshop=workshop, subject="What gets in the way?", order=1
+        )
+        areas = {area.slug: area for area in Area.objects.all()}
+        themes = {}
+        for minute, (text, kind, area_slug, theme_name) in enumerate(EARLIER_NOTES):
+            area = areas[area_slug]
+            if theme_name and theme_name not in themes:
+                themes[theme_name] = Theme.objects.create(
+                    workshop=workshop, name=theme_name, area=area
+                )
+            entered_at = starts_at + datetime.timedelta(minutes=10 + minute)
+            Contribution.objects.create(
+                group=group,
+                text=text,
+                kind=kind,
+                area=area,
+                theme=themes.get(theme_name),
+                entered_by=organiser,
+                entered_at=entered_at,
+                triaged_by=organiser,
+                triaged_at=entered_at + datetime.timedelta(days=1),
+                reviewed_by=organiser,
+                reviewed_at=entered_at + datetime.timedelta(days=1),
+            )
+        blocked = themes["Sites blocked"]
+        action = action_create(
+            workshop=workshop,
+            area=blocked.area,
+            title="Ask departments' IT teams to review their lists of blocked sites",
+            theme=blocked,
+            contributions=blocked.contributions.all(),
+            by=organiser,
+            due_date=held_on + datetime.timedelta(weeks=12),
+        )
+        board = users["board"]
+        action_accept(action=action, by=board, accountable=board, deputy=users["board_deputy"])
+        ActionItem.objects.filter(pk=action.pk).update(
+            assigned_at=starts_at + datetime.timedelta(days=2),
+            accepted_at=starts_at + datetime.timedelta(days=3),
+        )
+        action_post_update(
+            action=action,
+            by=organiser,
+            status=Status.WONT_DO,
+            note="Left to each department; few changed their lists.",
+            at=starts_at + datetime.timedelta(weeks=10),
+        )
+        return workshop
+
+    def link_recurring_themes(self, earlier, demo, organiser):
+        areas = {area.slug: area for area in Area.objects.all()}
+        for name, slug, area_slug, summary, earlier_theme, demo_theme in RECURRING_THEMES:
+            recurring = RecurringTheme.objects.create(
+                name=name, slug=slug, area=areas[area_slug], summary=summary
+            )
+            for workshop, theme_name in ((earlier, earlier_theme), (demo, demo_theme)):
+                theme = Theme.objects.get(workshop=workshop, name=theme_name)
+                theme_link_recurring(theme=theme, recurring=recurring, by=organiser)
 
     def load_actions(self, workshop, themes, users, *, today, held_at):
         organiser, owner = users[roles.ORGANISERS], users[roles.OWNERS]
