@@ -209,6 +209,16 @@ def measure_size(size: str, scale: float) -> dict:
         check=True,
     ).stdout
     details = json.loads(prepared)
+    board_pack = json.loads(
+        subprocess.run(
+            [PYTHON, "-m", "tests.benchmarks.board_pack"],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.PIPE,
+            text=True,
+            check=True,
+        ).stdout
+    )
     server = start_server(environment)
     try:
         results = {}
@@ -226,7 +236,12 @@ def measure_size(size: str, scale: float) -> dict:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    measured = {"scale": scale, "scenarios": results, "worker_peak_mib": peak}
+    measured = {
+        "scale": scale,
+        "scenarios": results,
+        "worker_peak_mib": peak,
+        "board_pack": board_pack,
+    }
     if size == "full":
         measured["two_instances"] = measure_two_instances(environment, details, database_url)
     return measured
@@ -359,6 +374,13 @@ def table(sizes: dict, load_before: str) -> str:
         for size, m in sizes.items()
     )
     lines.append(f"Capture submits of the measured runs (stored ones include in-flight): {stored}")
+    for size, measured in sizes.items():
+        pack = measured["board_pack"]
+        lines.append(
+            f"Board pack of a body with {pack['owned_actions']} actions ({size} data, "
+            f"{pack['actions_in_pack']} in the pack, {pack['pdf_pages']} PDF pages), in process: "
+            f"page {pack['page_s']:.2f} s, PDF {pack['pdf_s']:.2f} s, XLSX {pack['xlsx_s']:.2f} s"
+        )
     memory = ", ".join(f"{size} {m['worker_peak_mib']} MiB" for size, m in sizes.items())
     lines.append(f"Peak memory of a gunicorn worker (VmHWM): {memory}")
     lines.append(
