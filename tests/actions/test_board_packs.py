@@ -201,9 +201,9 @@ def test_the_pdf_holds_each_actions_title_owner_and_due_date(network, member, pa
     for key in ("overdue", "due_soon", "slipped", "done", "cascaded"):
         action = pack_world[key]
         assert action.title in text
-        assert f"Owner {action.owner.name}" in text
+        assert f"Owner: {action.owner.name}" in text
         action.refresh_from_db()
-        assert f"Due date {date_format(action.due_date)}" in text
+        assert f"Due date: {date_format(action.due_date)}" in text
     assert "Budget moves to April" in text
     assert "1 of 2 departments have reported; 0 done" in text
     # Accessible: a title, the language, a tagged structure.
