@@ -24,29 +24,38 @@ from demo.management.commands.bench_data import BOARD_PACK_ORGANISATION_SLUG  # 
 RUNS = int(os.environ.get("BENCH_BOARD_PACK_RUNS", "3"))
 
 
-def best_seconds(make) -> float:
+def best_seconds(make) -> tuple[float, float]:
+    """The best wall-clock time of RUNS, and the processor time of that run: on a shared
+    machine the second says what the render costs when the first is inflated by waiting."""
     timings = []
     for _ in range(RUNS):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         make()
-        timings.append(time.perf_counter() - start)
-    return round(min(timings), 3)
+        timings.append((time.perf_counter() - start, time.process_time() - start_cpu))
+    wall, cpu = min(timings)
+    return round(wall, 3), round(cpu, 3)
 
 
 def measure() -> dict:
     organisation = Organisation.objects.get(slug=BOARD_PACK_ORGANISATION_SLUG)
     pack = board_pack(organisation)
+    # Each includes reading the pack from the database, as a request or the monthly job does.
+    page = best_seconds(
+        lambda: render_to_string(
+            "actions/includes/pack_body.html", pack_context(board_pack(organisation))
+        )
+    )
+    pdf = best_seconds(lambda: pack_pdf(board_pack(organisation)))
+    xlsx = best_seconds(lambda: pack_xlsx(board_pack(organisation)))
     return {
         "owned_actions": organisation.actions.count(),
         "actions_in_pack": len(pack.actions),
-        # Each includes reading the pack from the database, as a request or the monthly job does.
-        "page_s": best_seconds(
-            lambda: render_to_string(
-                "actions/includes/pack_body.html", pack_context(board_pack(organisation))
-            )
-        ),
-        "pdf_s": best_seconds(lambda: pack_pdf(board_pack(organisation))),
-        "xlsx_s": best_seconds(lambda: pack_xlsx(board_pack(organisation))),
+        "page_s": page[0],
+        "page_cpu_s": page[1],
+        "pdf_s": pdf[0],
+        "pdf_cpu_s": pdf[1],
+        "xlsx_s": xlsx[0],
+        "xlsx_cpu_s": xlsx[1],
         "pdf_pages": len(PdfReader(io.BytesIO(pack_pdf(pack))).pages),
     }
 

@@ -379,7 +379,9 @@ def table(sizes: dict, load_before: str) -> str:
         lines.append(
             f"Board pack of a body with {pack['owned_actions']} actions ({size} data, "
             f"{pack['actions_in_pack']} in the pack, {pack['pdf_pages']} PDF pages), in process: "
-            f"page {pack['page_s']:.2f} s, PDF {pack['pdf_s']:.2f} s, XLSX {pack['xlsx_s']:.2f} s"
+            f"page {pack['page_s']:.2f} s, PDF {pack['pdf_s']:.2f} s, XLSX {pack['xlsx_s']:.2f} s "
+            f"(processor time {pack['page_cpu_s']:.2f} s, {pack['pdf_cpu_s']:.2f} s, "
+            f"{pack['xlsx_cpu_s']:.2f} s)"
         )
     memory = ", ".join(f"{size} {m['worker_peak_mib']} MiB" for size, m in sizes.items())
     lines.append(f"Peak memory of a gunicorn worker (VmHWM): {memory}")
