@@ -193,6 +193,19 @@ def run_wrk(scenario: str, details: dict, seconds: int, port: int = PORT) -> dic
     }
 
 
+def json_from(environment: dict, module: str):
+    """What a module of the benchmark prints as JSON, run in its own process."""
+    printed = subprocess.run(
+        [PYTHON, "-m", module],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(printed)
+
+
 def measure_size(size: str, scale: float) -> dict:
     database_url = database_url_for(size)
     environment = production_environment(database_url)
@@ -200,25 +213,8 @@ def measure_size(size: str, scale: float) -> dict:
     recreate_database(database_url)
     manage(environment, "migrate", "--no-input", "--verbosity=0")
     manage(environment, "bench_data", f"--scale={scale}")
-    prepared = subprocess.run(
-        [PYTHON, "-m", "tests.benchmarks.prepare"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        text=True,
-        check=True,
-    ).stdout
-    details = json.loads(prepared)
-    board_pack = json.loads(
-        subprocess.run(
-            [PYTHON, "-m", "tests.benchmarks.board_pack"],
-            cwd=ROOT,
-            env=environment,
-            stdout=subprocess.PIPE,
-            text=True,
-            check=True,
-        ).stdout
-    )
+    details = json_from(environment, "tests.benchmarks.prepare")
+    board_pack = json_from(environment, "tests.benchmarks.board_pack")
     server = start_server(environment)
     try:
         results = {}
