@@ -8,7 +8,7 @@ GOVUK_BUILD := build/govuk
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench setup lint format check-deploy backup restore audit clean
+.PHONY: run test bench setup pdf-libraries lint format check-deploy backup restore audit clean
 
 # PORT is passed on to the settings, so links in emails printed to the console use it too.
 run: setup
@@ -35,7 +35,13 @@ bench: setup
 	  { echo "make bench needs HAProxy for its two-instance run: apt-get install haproxy"; exit 1; }
 	$(PY) -u tests/benchmarks/run.py
 
-setup: $(VENV)/.installed $(GOVUK_BUILD)/.built
+setup: $(VENV)/.installed $(GOVUK_BUILD)/.built pdf-libraries
+
+# WeasyPrint, which makes the board packs' PDFs, loads Pango from the system and needs a font.
+pdf-libraries: $(VENV)/.installed
+	@$(PY) -c "import weasyprint" >/dev/null 2>&1 || \
+	  { apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; } || \
+	  { echo "Board packs' PDFs need Pango and a font: 'apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core' (or 'brew install pango' on a Mac)."; exit 1; }
 
 lint:
 	$(VENV)/bin/ruff check .

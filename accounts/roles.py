@@ -122,6 +122,17 @@ def may_cascade(user, action) -> bool:
     return action.parent_id is None and may_update(user, action)
 
 
+def may_see_board_pack(user, organisation) -> bool:
+    """An organisation's board pack is for its members in the Owners role, and for organisers."""
+    return is_organiser(user) or (is_owner(user) and is_member_of(user, organisation.pk))
+
+
+def board_pack_organisations_for(user):
+    """The organisations whose board packs "Your actions" links to: the owner's own."""
+    organisations = apps.get_model("actions", "Organisation").objects
+    return organisations.filter(members=user) if is_owner(user) else organisations.none()
+
+
 def role_required(rule):
     """Run the view only for users the rule admits: visitors are sent to sign in, everyone else
     gets "not found", so the page reveals nothing about what it holds."""

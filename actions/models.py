@@ -50,6 +50,9 @@ class Organisation(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("actions:organisation_pack", kwargs={"organisation": self.slug})
+
     def acting_members(self):
         """Active members in the Owners role: the people who act for this organisation."""
         return self.members.filter(is_active=True, groups__name=OWNERS).order_by(
@@ -157,6 +160,24 @@ class ActionItemQuerySet(models.QuerySet):
         """How many actions there are in each status, with every status present."""
         found = dict(self.order_by().values_list("status").annotate(Count("pk")))
         return {status: found.get(status, 0) for status in Status}
+
+    def with_done_at(self):
+        """Annotate when each done action was done (`done_at`): its first update marked done
+        with no later update taking it out of done; None while it is not done."""
+        reopened = StatusUpdate.objects.filter(
+            action=OuterRef("action"), created_at__gt=OuterRef("created_at")
+        ).exclude(status=Status.DONE)
+        done = (
+            StatusUpdate.objects.filter(action=OuterRef("pk"), status=Status.DONE)
+            .exclude(Exists(reopened))
+            .order_by("created_at", "pk")
+        )
+        return self.annotate(
+            done_at=models.Case(
+                models.When(status=Status.DONE, then=Subquery(done.values("created_at")[:1])),
+                default=None,
+            )
+        )
 
     def with_due_date_moves(self):
         """Annotate how many times the due date has moved (`move_count`)."""
@@ -488,3 +509,28 @@ class QuestionsReminderSent(models.Model):
 
     def __str__(self):
         return f"{self.question_count} overdue questions on {self.day:%d %B %Y}"
+
+
+class BoardPackSent(models.Model):
+    """An organisation's board pack for one month, emailed to its members; unique per month so
+    that it goes once however often the job runs. The latest one starts "done since"."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="board_packs_sent"
+    )
+    month = models.CharField(max_length=7, help_text="The month the pack is for, as YYYY-MM.")
+    recipients = models.TextField(help_text="Email addresses, one per line.")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = "board pack sent"
+        verbose_name_plural = "board packs sent"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "month"], name="board_pack_sent_once_a_month"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} board pack for {self.month}"

@@ -9,6 +9,8 @@ from django.template.defaultfilters import date as format_date
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
 from actions import reminders
@@ -16,6 +18,7 @@ from actions.dates import default_due_date
 from actions.models import (
     ActionItem,
     ActionSource,
+    BoardPackSent,
     DueDateChange,
     Organisation,
     QuestionsReminderSent,
@@ -23,6 +26,8 @@ from actions.models import (
     Status,
     StatusUpdate,
 )
+from actions.packs import board_pack, pack_pdf
+from feedback_site.emails import subject_line
 from workshops.models import Area, Contribution, Theme, Workshop
 from workshops.services import MixedWorkshopsError, question_route, workshops_progress_changed
 
@@ -428,6 +433,52 @@ def overdue_questions_remind(*, today: datetime.date | None = None) -> Questions
             )
             for address in to:
                 EmailMessage(subject=subject, body=body, to=[address]).send()
+    except IntegrityError:
+        return None
+    return record
+
+
+def pack_month(now: datetime.datetime | None = None) -> str:
+    """The month a monthly board pack is for, as BoardPackSent records it: "2026-12"."""
+    return f"{timezone.localtime(now or timezone.now()):%Y-%m}"
+
+
+def board_pack_send(
+    *, organisation: Organisation, month: str, now: datetime.datetime | None = None
+) -> BoardPackSent | None:
+    """Email the organisation's members this month's board pack, the PDF attached and the page
+    linked, and record it; None when it was sent already, or there is nothing to send or no one
+    to send it to. Safe to run twice or at once: the record is unique per month."""
+    if BoardPackSent.objects.filter(organisation=organisation, month=month).exists():
+        return None
+    to = sorted(reminders.organisation_addresses(organisation))
+    pack = board_pack(organisation, now=now, before_month=month)
+    if not to or pack.is_empty:
+        return None
+    attachment = (f"{pack.filename_stem}.pdf", pack_pdf(pack), "application/pdf")
+    subject = subject_line(
+        gettext("Board pack for %(organisation)s: %(date)s")
+        % {"organisation": organisation.name, "date": date_format(pack.today)}
+    )
+    body = render_to_string(
+        "actions/email/board_pack.txt",
+        {
+            "pack": pack,
+            "url": settings.SITE_URL + organisation.get_absolute_url(),
+            "service_name": settings.SERVICE_NAME,
+        },
+    )
+    try:
+        # As for reminders: the emails go before the record commits, so a failed send leaves no
+        # record and the next attempt sends again, while a concurrent one waits, then skips.
+        with transaction.atomic(durable=True):
+            record = BoardPackSent.objects.create(
+                organisation=organisation, month=month, recipients="\n".join(to)
+            )
+            for address in to:
+                EmailMessage(
+                    subject=subject, body=body, to=[address], attachments=[attachment]
+                ).send()
     except IntegrityError:
         return None
     return record

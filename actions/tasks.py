@@ -1,8 +1,14 @@
-"""Jobs of the actions app: the reminder ladder (assignment mail included) every hour, and the
-organisers' list of overdue questions every day."""
+"""Jobs of the actions app: the reminder ladder (assignment mail included) every hour, the
+organisers' list of overdue questions every day, and each organisation's board pack every month."""
 
-from actions.services import overdue_questions_remind, reminders_send
-from feedback_site.jobs import job, scheduled
+from actions.models import Organisation
+from actions.services import (
+    board_pack_send,
+    overdue_questions_remind,
+    pack_month,
+    reminders_send,
+)
+from feedback_site.jobs import enqueue_on_commit, job, scheduled
 
 
 @scheduled(every="hour")
@@ -19,3 +25,27 @@ def overdue_questions_remind_daily() -> int:
     """Email the organisers the questions waiting too long; returns how many were listed."""
     record = overdue_questions_remind()
     return record.question_count if record is not None else 0
+
+
+@scheduled(every="month")
+@job
+def board_packs_send_monthly() -> int:
+    """Queue this month's board pack for every organisation that owns actions, a job each, so
+    that one failing is tried again on its own; returns how many were queued."""
+    month = pack_month()
+    organisations = list(
+        Organisation.objects.filter(actions__isnull=False).distinct().values_list("pk", flat=True)
+    )
+    for organisation_id in organisations:
+        enqueue_on_commit(board_pack_email, organisation_id=organisation_id, month=month)
+    return len(organisations)
+
+
+@job
+def board_pack_email(*, organisation_id: int, month: str) -> bool:
+    """Render the organisation's pack as a PDF and email it to its members, once a month;
+    False if it had been sent, or there was nothing to send."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        return False
+    return board_pack_send(organisation=organisation, month=month) is not None

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template
 from django.utils import timezone
@@ -18,9 +18,11 @@ from django.utils.translation import ngettext
 from accounts.roles import (
     actions_for,
     actions_owned_for,
+    board_pack_organisations_for,
     may_accept,
     may_cascade,
     may_decide_due_dates,
+    may_see_board_pack,
     may_update,
     role_required,
 )
@@ -31,7 +33,8 @@ from actions.forms import (
     DueDateDecisionForm,
     UpdateForm,
 )
-from actions.models import ActionItem, DueDateChange, Status, rollup_sentence
+from actions.models import ActionItem, DueDateChange, Organisation, Status, rollup_sentence
+from actions.packs import board_pack, pack_context, pack_pdf, pack_xlsx
 from actions.services import (
     AlreadyAccepted,
     Refused,
@@ -43,6 +46,7 @@ from actions.services import (
 from actions.templatetags.action_tags import due_tags
 from feedback_site import typed_input
 from feedback_site.pagination import pagination
+from feedback_site.spreadsheets import XLSX_CONTENT_TYPE
 from workshops.models import Workshop
 
 
@@ -120,6 +124,7 @@ def action_list(request):
             "pagination": pagination(request, page),
             "is_filtered": form.is_bound and form.has_changed(),
             "proposals": proposals,
+            "board_packs": board_pack_organisations_for(request.user),
         },
     )
 
@@ -381,3 +386,36 @@ def action_cascade_view(request, pk):
             "children": action.children.select_related("owner").order_by("owner__name", "pk"),
         },
     )
+
+
+def visible_organisation(request, slug: str) -> Organisation:
+    """The organisation if this user may read its board pack; otherwise not found."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    if not may_see_board_pack(request.user, organisation):
+        raise Http404
+    return organisation
+
+
+@login_required
+def organisation_pack(request, organisation):
+    """What an organisation owes across every workshop, for its members and the organisers."""
+    pack = board_pack(visible_organisation(request, organisation))
+    return render(request, "actions/organisation_pack.html", pack_context(pack))
+
+
+def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def organisation_pack_pdf(request, organisation):
+    pack = board_pack(visible_organisation(request, organisation))
+    return _download(pack_pdf(pack), "application/pdf", f"{pack.filename_stem}.pdf")
+
+
+@login_required
+def organisation_pack_xlsx(request, organisation):
+    pack = board_pack(visible_organisation(request, organisation))
+    return _download(pack_xlsx(pack), XLSX_CONTENT_TYPE, f"{pack.filename_stem}.xlsx")

@@ -98,24 +98,24 @@ def enqueue_on_commit(declared, /, *args, **kwargs) -> None:
 @dataclass(frozen=True)
 class Schedule:
     name: str
-    every: str  # "hour" or "day"
+    every: str  # "hour", "day" or "month"
     declared: object
 
     def period(self, now: datetime.datetime) -> str:
-        """The period `now` falls in, as stored on ScheduledRun: local hour or local day."""
-        local = timezone.localtime(now)
-        return f"{local:%Y-%m-%dT%H}" if self.every == "hour" else f"{local:%Y-%m-%d}"
+        """The period `now` falls in, as stored on ScheduledRun: local hour, day or month."""
+        return f"{timezone.localtime(now):{PERIODS[self.every]}}"
 
 
 SCHEDULE: dict[str, Schedule] = {}
-PERIODS = ("hour", "day")
+# Each period's name on ScheduledRun, as a format of the local time.
+PERIODS = {"hour": "%Y-%m-%dT%H", "day": "%Y-%m-%d", "month": "%Y-%m"}
 
 
 def scheduled(*, every: str):
-    """Register a job (taking no arguments) to be queued once every hour or every day by
+    """Register a job (taking no arguments) to be queued once every hour, day or month by
     `manage.py run_scheduler`."""
     if every not in PERIODS:
-        raise ValueError(f"every must be one of {PERIODS}, not {every!r}")
+        raise ValueError(f"every must be one of {tuple(PERIODS)}, not {every!r}")
 
     def register(declared):
         SCHEDULE[declared.name] = Schedule(name=declared.name, every=every, declared=declared)

@@ -450,5 +450,9 @@ LOGGING = {
         },
     },
     # Axes narrates every attempt at INFO; its warnings (failures, lockouts) are the useful part.
-    "loggers": {"axes": {"level": os.environ.get("AXES_LOG_LEVEL", "WARNING")}},
+    # WeasyPrint narrates each step of every PDF at INFO.
+    "loggers": {
+        "axes": {"level": os.environ.get("AXES_LOG_LEVEL", "WARNING")},
+        "weasyprint": {"level": "WARNING"},
+    },
 }

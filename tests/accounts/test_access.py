@@ -219,6 +219,7 @@ def build_world() -> World:
         "contribution": note,
         "action": action,
         "duedatechange": action,
+        "organisation": department_a,
     }
     return World(people, objects, workshop, note, proposal)
 
@@ -259,6 +260,7 @@ def url_of(name, pattern, world) -> str:
         "id": world.people["facilitator"].pk,
         "object_id": obj.pk if obj else world.workshop.pk,
         "area": "training",
+        "organisation": world.objects["organisation"].slug,
     }
     if "pk" in pattern.pattern.regex.groupindex:
         arguments["pk"] = obj.pk if obj else world.objects[name.split(":")[1].split("_")[0]].pk

@@ -193,6 +193,19 @@ def run_wrk(scenario: str, details: dict, seconds: int, port: int = PORT) -> dic
     }
 
 
+def json_from(environment: dict, module: str):
+    """What a module of the benchmark prints as JSON, run in its own process."""
+    printed = subprocess.run(
+        [PYTHON, "-m", module],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(printed)
+
+
 def measure_size(size: str, scale: float) -> dict:
     database_url = database_url_for(size)
     environment = production_environment(database_url)
@@ -200,15 +213,8 @@ def measure_size(size: str, scale: float) -> dict:
     recreate_database(database_url)
     manage(environment, "migrate", "--no-input", "--verbosity=0")
     manage(environment, "bench_data", f"--scale={scale}")
-    prepared = subprocess.run(
-        [PYTHON, "-m", "tests.benchmarks.prepare"],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        text=True,
-        check=True,
-    ).stdout
-    details = json.loads(prepared)
+    details = json_from(environment, "tests.benchmarks.prepare")
+    board_pack = json_from(environment, "tests.benchmarks.board_pack")
     server = start_server(environment)
     try:
         results = {}
@@ -226,7 +232,12 @@ def measure_size(size: str, scale: float) -> dict:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    measured = {"scale": scale, "scenarios": results, "worker_peak_mib": peak}
+    measured = {
+        "scale": scale,
+        "scenarios": results,
+        "worker_peak_mib": peak,
+        "board_pack": board_pack,
+    }
     if size == "full":
         measured["two_instances"] = measure_two_instances(environment, details, database_url)
     return measured
@@ -359,6 +370,15 @@ def table(sizes: dict, load_before: str) -> str:
         for size, m in sizes.items()
     )
     lines.append(f"Capture submits of the measured runs (stored ones include in-flight): {stored}")
+    for size, measured in sizes.items():
+        pack = measured["board_pack"]
+        lines.append(
+            f"Board pack of a body with {pack['owned_actions']} actions ({size} data, "
+            f"{pack['actions_in_pack']} in the pack, {pack['pdf_pages']} PDF pages), in process: "
+            f"page {pack['page_s']:.2f} s, PDF {pack['pdf_s']:.2f} s, XLSX {pack['xlsx_s']:.2f} s "
+            f"(processor time {pack['page_cpu_s']:.2f} s, {pack['pdf_cpu_s']:.2f} s, "
+            f"{pack['xlsx_cpu_s']:.2f} s)"
+        )
     memory = ", ".join(f"{size} {m['worker_peak_mib']} MiB" for size, m in sizes.items())
     lines.append(f"Peak memory of a gunicorn worker (VmHWM): {memory}")
     lines.append(

@@ -4,6 +4,7 @@ from django.db.models import F
 
 from actions.models import ActionItem, Organisation, StatusUpdate
 from demo.management.commands.bench_data import (
+    BOARD_PACK_ORGANISATION_SLUG,
     BUSY_ORGANISATION_SLUG,
     BUSY_WORKSHOP_SLUG,
     EMAIL_DOMAIN,
@@ -28,8 +29,8 @@ def test_bench_data_at_a_hundredth_makes_the_scaled_counts_all_marked():
     assert Workshop.objects.count() == 5
     assert FlipchartGroup.objects.count() == 20
     assert Contribution.objects.count() == 400
-    assert ActionItem.objects.count() == 100
-    assert StatusUpdate.objects.count() == 400
+    assert ActionItem.objects.count() == 300
+    assert StatusUpdate.objects.count() == 1200
     assert Organisation.objects.filter(slug__startswith=SLUG_PREFIX).count() == 3
     assert RecurringThemeLink.objects.count() == 5 * Area.objects.count()
     assert not RecurringThemeLink.objects.exclude(theme__area=F("recurring_theme__area")).exists()
@@ -42,6 +43,7 @@ def test_bench_data_keeps_the_busy_pages_the_same_size_at_every_scale():
 
     busy_workshop = Workshop.objects.get(slug=BUSY_WORKSHOP_SLUG)
     assert ActionItem.objects.filter(owner__slug=BUSY_ORGANISATION_SLUG).count() == 50
+    assert ActionItem.objects.filter(owner__slug=BOARD_PACK_ORGANISATION_SLUG).count() == 200
     assert busy_workshop.actions.count() == 50
     assert Contribution.objects.filter(group__workshop=busy_workshop).count() == 200
     assert Contribution.objects.untriaged().count() == 200

@@ -30,7 +30,10 @@ SLUG_PREFIX = "bench-"
 EMAIL_DOMAIN = "@bench.invalid"
 BUSY_WORKSHOP_SLUG = "bench-busy-workshop"
 BUSY_ORGANISATION_SLUG = "bench-busy-organisation"
+BOARD_PACK_ORGANISATION_SLUG = "bench-board-pack-organisation"
 ADMIN_EMAIL = f"bench-admin{EMAIL_DOMAIN}"
+
+SPECIAL_ORGANISATION_SLUGS = {0: BUSY_ORGANISATION_SLUG, 1: BOARD_PACK_ORGANISATION_SLUG}
 
 # The full data set; --scale multiplies every figure but the busy workshop and organisation's,
 # which stay the same size so that their pages can be compared between data sizes.
@@ -44,6 +47,8 @@ GROUPS_PER_WORKSHOP = 4
 BUSY_WORKSHOP_CONTRIBUTIONS = 400
 BUSY_WORKSHOP_ACTIONS = 50
 BUSY_ORGANISATION_ACTIONS = 50
+# A body as large as a board pack gets: it owns exactly these, at every scale.
+BOARD_PACK_ORGANISATION_ACTIONS = 200
 BATCH_SIZE = 2_000
 KINDS = [kind for kind, _ in Contribution.Kind.choices]
 REACHES = [reach for reach, _ in Reach.choices]
@@ -129,7 +134,7 @@ class Command(BaseCommand):
             [
                 Organisation(
                     name=f"Benchmark organisation {n}",
-                    slug=BUSY_ORGANISATION_SLUG if n == 0 else f"{SLUG_PREFIX}organisation-{n}",
+                    slug=SPECIAL_ORGANISATION_SLUGS.get(n, f"{SLUG_PREFIX}organisation-{n}"),
                     contact_email=f"organisation-{n}{EMAIL_DOMAIN}",
                 )
                 for n in range(self.size["organisations"])
@@ -264,10 +269,11 @@ class Command(BaseCommand):
         self.create(Contribution, rows)
 
     def create_actions(self, workshops, organisations, areas, today):
-        """The busy organisation owns exactly its 50 actions, the busy workshop has its 50, and
-        the rest are shared out evenly."""
+        """The busy organisation owns exactly its 50 actions, the board pack's its 200, the busy
+        workshop has its 50, and the rest are shared out evenly."""
         busy_workshop, other_workshops = workshops[0], workshops[1:]
-        busy_organisation, other_organisations = organisations[0], organisations[1:]
+        busy_organisation, board_organisation = organisations[0], organisations[1]
+        other_organisations = organisations[2:]
         placements = [
             (busy_workshop, other_organisations[n % len(other_organisations)])
             for n in range(BUSY_WORKSHOP_ACTIONS)
@@ -275,6 +281,10 @@ class Command(BaseCommand):
         placements += [
             (other_workshops[n % len(other_workshops)], busy_organisation)
             for n in range(BUSY_ORGANISATION_ACTIONS)
+        ]
+        placements += [
+            (other_workshops[n % len(other_workshops)], board_organisation)
+            for n in range(BOARD_PACK_ORGANISATION_ACTIONS)
         ]
         remaining = self.size["actions"] - len(placements)
         placements += [
