@@ -243,6 +243,7 @@ def url_of(name, pattern, world) -> str:
         "id": world.people["facilitator"].pk,
         "object_id": obj.pk if obj else world.workshop.pk,
         "area": "training",
+        "language": "cy",
     }
     if "pk" in pattern.pattern.regex.groupindex:
         arguments["pk"] = obj.pk if obj else world.objects[name.split(":")[1].split("_")[0]].pk
