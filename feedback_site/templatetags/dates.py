@@ -5,8 +5,12 @@ from django.template.defaultfilters import date as format_date
 from django.template.defaultfilters import time as format_time
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 register = template.Library()
+
+# Django's Welsh catalogue spells July "Gorffenaf"; ours, which comes first, has "Gorffennaf".
+gettext_noop("July")
 
 
 @register.filter

@@ -15,16 +15,18 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core import mail
 from django.core.management import call_command
 from django.db import models
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from django_tasks_db.models import DBTaskResult
 
 from actions.models import ActionItem
 from demo.management.commands.seed_demo import DEMO_SLUG
 from feedback_site.templatetags.dates import when
-from tests.conftest import client_for
+from tests.conftest import client_for, run_queued_job
 from tests.factories import WorkshopFactory
 from workshops.models import Contribution, FlipchartGroup, User
 
@@ -324,3 +326,30 @@ def test_a_welsh_form_error_and_summary_are_in_welsh(demo):
     assert "Mae problem" in page.text
     assert '<span class="govuk-visually-hidden">Gwall:</span>' in page.text
     assert "Rhowch gyfeiriad e-bost yn y fformat cywir" in page.text
+
+
+@pytest.mark.django_db
+@pytest.mark.jobs_queued
+def test_an_email_asked_for_on_a_welsh_page_is_written_in_welsh_by_the_worker(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    workshop = WorkshopFactory(is_published=True, title="Social media guidelines")
+    welsh_client().post(reverse("progress:follow", args=[workshop.slug]), {"email": "a@b.example"})
+    queued = DBTaskResult.objects.get()
+    assert queued.args_kwargs["kwargs"]["language"] == "cy"
+
+    with translation.override("en-gb"):
+        run_queued_job(queued.id)
+
+    (email,) = mail.outbox
+    assert email.subject == "Cadarnhewch eich bod eisiau diweddariadau am Social media guidelines"
+    assert 'Gofynnoch am ddiweddariadau am "Social media guidelines".' in email.body
+
+
+@pytest.mark.django_db
+def test_an_email_asked_for_in_english_carries_no_language():
+    workshop = WorkshopFactory(is_published=True, title="Social media guidelines")
+
+    Client().post(reverse("progress:follow", args=[workshop.slug]), {"email": "a@b.example"})
+
+    (email,) = mail.outbox
+    assert email.subject == "Confirm you want updates on Social media guidelines"
