@@ -310,7 +310,9 @@ def action_accept_view(request, pk):
     if not may_accept(request.user, action):
         raise PermissionDenied
     if not action.is_awaiting_acceptance:
-        messages.info(request, f"{action.owner} has already accepted this action")
+        messages.info(
+            request, _("%(owner)s has already accepted this action") % {"owner": action.owner}
+        )
         return redirect(action)
     form = AcceptForm(request.POST if request.method == "POST" else None, action=action)
     if request.method == "POST" and form.is_valid():
