@@ -116,7 +116,7 @@ class AreaSection:
 
     @property
     def name(self) -> str:
-        return self.area.name if self.area else gettext("Not yet sorted")
+        return str(self.area) if self.area else gettext("Not yet sorted")
 
     @property
     def anchor(self) -> str:

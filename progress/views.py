@@ -222,7 +222,7 @@ def area_notes_list(request, slug, area):
         raise Http404
     paginator = Paginator(area_notes(workshop, found), AREA_NOTES_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    name = found.name if found else _("Not yet sorted")
+    name = str(found) if found else _("Not yet sorted")
     return render(
         request,
         "progress/area_notes.html",

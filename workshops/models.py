@@ -9,6 +9,7 @@ from django.db.models.functions import Length, Lower, Trim
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -334,6 +335,15 @@ class AreaQuerySet(models.QuerySet):
         )
 
 
+# The areas the service starts with (migration 0002), shown in the reader's language.
+STARTING_AREA_NAMES = (
+    gettext_noop("Cultural change"),
+    gettext_noop("Infrastructure"),
+    gettext_noop("Empowerment"),
+    gettext_noop("Training"),
+)
+
+
 class Area(models.Model):
     """One of the areas feedback is sorted into; rows are data that staff can edit."""
 
@@ -356,7 +366,9 @@ class Area(models.Model):
         ordering = ["order", "name"]
 
     def __str__(self):
-        return self.name
+        """Its name in the reader's language, if it is one the service starts with; an area
+        staff added or renamed reads as they typed it."""
+        return gettext(self.name) if self.name in STARTING_AREA_NAMES else self.name
 
 
 class Theme(models.Model):
