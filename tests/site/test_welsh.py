@@ -353,3 +353,44 @@ def test_an_email_asked_for_in_english_carries_no_language():
 
     (email,) = mail.outbox
     assert email.subject == "Confirm you want updates on Social media guidelines"
+
+
+def words_left_untranslated(template: str) -> list[str]:
+    """Text in a template that no {% translate %} or {% blocktranslate %} covers: what remains
+    once tags, variables, comments, scripts and markup are taken out, and the attributes people
+    read (aria-label, alt, title, placeholder, data-label)."""
+    template = re.sub(r"\{% comment %\}.*?\{% endcomment %\}|\{#.*?#\}", "", template, flags=re.S)
+    template = re.sub(r"\{% blocktranslate.*?\{% endblocktranslate %\}", "", template, flags=re.S)
+    template = re.sub(r"\{%.*?%\}|\{\{.*?\}\}", "", template, flags=re.S)
+    template = re.sub(r"<(script|style|svg)\b.*?</\1>", "", template, flags=re.S)
+    attributes = re.findall(
+        r'\s(?:aria-label|alt|title|placeholder|data-label)="([^"]*)"', template
+    )
+    text = re.split(r"<[^>]*>|\n", template)
+    return [
+        words.strip()
+        for words in [*attributes, *text]
+        # The brand and character entities (&ctdot;) read the same in both languages.
+        if re.search(r"[A-Za-z]{2}", re.sub(r"GOV\.UK|&\w+;", "", words))
+    ]
+
+
+def test_every_word_in_our_templates_is_marked_for_translation():
+    templates = Path(settings.BASE_DIR) / "templates"
+    untranslated = {
+        str(path.relative_to(templates)): words
+        for path in sorted(templates.rglob("*"))
+        if path.suffix in {".html", ".txt"} and "admin" not in path.relative_to(templates).parts
+        if (words := words_left_untranslated(path.read_text()))
+    }
+
+    assert untranslated == {}
+
+
+def test_the_template_check_finds_text_and_attributes_left_in_english():
+    template = (
+        '<h1>{% translate "Sign in" %}</h1>\n<p>Forgotten your password?</p>\n'
+        '<nav aria-label="Breadcrumb">{{ title }}</nav>{# a comment #}'
+    )
+
+    assert words_left_untranslated(template) == ["Breadcrumb", "Forgotten your password?"]
