@@ -8,7 +8,7 @@ GOVUK_BUILD := build/govuk
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench setup pdf-libraries lint format check-deploy backup restore audit clean
+.PHONY: run test bench setup pdf-libraries lint format messages check-deploy backup restore audit clean
 
 # PORT is passed on to the settings, so links in emails printed to the console use it too.
 run: setup
@@ -50,6 +50,14 @@ lint:
 format:
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# The Welsh catalogue: adds new strings marked for translation to locale/cy/LC_MESSAGES/django.po
+# (translate them there) and compiles the committed django.mo. Needs GNU gettext (apt-get install
+# gettext); running the service does not, as the .mo is committed.
+messages: setup
+	@command -v msgfmt >/dev/null 2>&1 || { echo "make messages needs GNU gettext: apt-get install gettext"; exit 1; }
+	$(PY) manage.py makemessages --locale cy
+	$(PY) manage.py compilemessages --locale cy --ignore .venv --ignore node_modules
 
 # Finds Python 3.12 or newer: $(PYTHON) if given, then the usual names, then pyenv's versions.
 $(PY):

@@ -7,48 +7,50 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_otp import devices_for_user, match_token
 
 from feedback_site.forms import GovukFormMixin
 
 
 class SignInForm(GovukFormMixin, auth_forms.AuthenticationForm):
-    submit_label = "Sign in"
+    submit_label = _("Sign in")
     error_messages = {
-        "invalid_login": "Enter a correct email address and password",
-        "inactive": "This account is inactive",
+        "invalid_login": _("Enter a correct email address and password"),
+        "inactive": _("This account is inactive"),
     }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["username"].label = "Email address"
+        self.fields["username"].label = _("Email address")
         self.fields["username"].widget = forms.EmailInput(
             attrs={"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"}
         )
-        self.fields["username"].error_messages["required"] = "Enter your email address"
-        self.fields["password"].error_messages["required"] = "Enter your password"
+        self.fields["username"].error_messages["required"] = _("Enter your email address")
+        self.fields["password"].error_messages["required"] = _("Enter your password")
 
 
 class ResetPasswordForm(GovukFormMixin, auth_forms.PasswordResetForm):
-    submit_label = "Send reset link"
+    submit_label = _("Send reset link")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["email"].label = "Email address"
+        self.fields["email"].label = _("Email address")
         self.fields["email"].error_messages.update(
             {
-                "required": "Enter your email address",
-                "invalid": "Enter an email address in the correct format, like name@example.com",
+                "required": _("Enter your email address"),
+                "invalid": _("Enter an email address in the correct format, like name@example.com"),
             }
         )
 
 
 class NewPasswordForm(GovukFormMixin, auth_forms.SetPasswordForm):
-    submit_label = "Save password"
+    submit_label = _("Save password")
 
 
 class ChangePasswordForm(GovukFormMixin, auth_forms.PasswordChangeForm):
-    submit_label = "Change password"
+    submit_label = _("Change password")
 
 
 def seconds_to_wait(devices) -> int:
@@ -65,8 +67,13 @@ def seconds_to_wait(devices) -> int:
 
 def wait_error(seconds: int) -> ValidationError:
     return ValidationError(
-        f"You entered a wrong code just now. Wait {seconds} second{'' if seconds == 1 else 's'}, "
-        "then enter the code again"
+        ngettext(
+            "You entered a wrong code just now. Wait %(seconds)d second, then enter the code again",
+            "You entered a wrong code just now. Wait %(seconds)d seconds, "
+            "then enter the code again",
+            seconds,
+        )
+        % {"seconds": seconds}
     )
 
 
@@ -75,13 +82,13 @@ class SecurityCodeForm(GovukFormMixin, forms.Form):
     (letters and digits, so without the numeric keyboard the app's code gets on a phone)."""
 
     code = forms.CharField(
-        label="Security code",
-        help_text="The 6-digit code from your authenticator app.",
+        label=_("Security code"),
+        help_text=_("The 6-digit code from your authenticator app."),
         max_length=16,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
         ),
-        error_messages={"required": "Enter your security code"},
+        error_messages={"required": _("Enter your security code")},
     )
 
     def __init__(self, *args, user, backup=False, **kwargs):
@@ -89,9 +96,9 @@ class SecurityCodeForm(GovukFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if backup:
             field = self.fields["code"]
-            field.label = "Backup code"
-            field.help_text = "One of the backup codes you saved when you set up your app."
-            field.error_messages["required"] = "Enter your backup code"
+            field.label = _("Backup code")
+            field.help_text = _("One of the backup codes you saved when you set up your app.")
+            field.error_messages["required"] = _("Enter your backup code")
             field.widget.attrs = {
                 "autocomplete": "off",
                 "spellcheck": "false",
@@ -104,7 +111,11 @@ class SecurityCodeForm(GovukFormMixin, forms.Form):
         self.device = match_token(self.user, self.cleaned_data["code"].replace(" ", ""))
         if self.device is None:
             # A code typed during the wait is refused unchecked, so it may well be right.
-            raise wait_error(wait) if wait > 0 else ValidationError("Enter a correct security code")
+            raise (
+                wait_error(wait)
+                if wait > 0
+                else ValidationError(_("Enter a correct security code"))
+            )
         return self.cleaned_data["code"]
 
 
@@ -114,7 +125,7 @@ class ConfirmAuthenticatorForm(SecurityCodeForm):
     def __init__(self, *args, device, **kwargs):
         super().__init__(*args, user=device.user, **kwargs)
         self.device = device
-        self.fields["code"].label = "Code from your authenticator app"
+        self.fields["code"].label = _("Code from your authenticator app")
         self.fields["code"].help_text = ""
 
     def clean_code(self):
@@ -123,22 +134,22 @@ class ConfirmAuthenticatorForm(SecurityCodeForm):
             raise (
                 wait_error(wait)
                 if wait > 0
-                else ValidationError("Enter the code your authenticator app shows now")
+                else ValidationError(_("Enter the code your authenticator app shows now"))
             )
         return self.cleaned_data["code"]
 
 
 class EmailSignInForm(GovukFormMixin, forms.Form):
-    submit_label = "Send me a link"
+    submit_label = _("Send me a link")
 
     email = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         widget=forms.EmailInput(
             attrs={"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"}
         ),
         error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address in the correct format, like name@example.com"),
         },
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)

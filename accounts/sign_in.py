@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate, login
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts.forms import EmailSignInForm
@@ -28,21 +29,21 @@ def email_sign_in(request):
         request.POST if request.method == "POST" else None,
         initial={"next": request.GET.get("next", "")},
     )
-    context = {"form": form, "page_title": "Sign in with an email link"}
+    context = {"form": form, "page_title": _("Sign in with an email link")}
     if request.method == "POST" and form.is_valid():
         email = normalise_email(form.cleaned_data["email"])
         if verdict := sign_in_link_limit_reached(request, email):
             if verdict is Verdict.UNCOUNTABLE:
                 form.add_error(
                     "email",
-                    "Sign-in links cannot be sent at the moment. Try again in a few minutes",
+                    _("Sign-in links cannot be sent at the moment. Try again in a few minutes"),
                 )
                 return refused_for_now(
                     render(request, "registration/email_sign_in_form.html", context)
                 )
             form.add_error(
                 "email",
-                "You have asked for too many sign-in links. Wait 15 minutes, then try again",
+                _("You have asked for too many sign-in links. Wait 15 minutes, then try again"),
             )
             return render(request, "registration/email_sign_in_form.html", context, status=429)
         # Queued for every address: whether an account exists is decided by the job, so this
@@ -58,7 +59,7 @@ def email_sign_in_sent(request):
     return render(
         request,
         "registration/email_sign_in_sent.html",
-        {"page_title": "Check your email", "minutes": settings.SESAME_MAX_AGE // 60},
+        {"page_title": _("Check your email"), "minutes": settings.SESAME_MAX_AGE // 60},
     )
 
 
@@ -72,7 +73,7 @@ def email_sign_in_link(request):
         return render(
             request,
             "registration/email_sign_in_invalid.html",
-            {"page_title": "This sign-in link has expired or has already been used"},
+            {"page_title": _("This sign-in link has expired or has already been used")},
             status=400,
         )
     next_url = safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
@@ -82,5 +83,5 @@ def email_sign_in_link(request):
     return render(
         request,
         "registration/email_sign_in_confirm.html",
-        {"page_title": "Sign in", "token": token, "next": next_url, "person": user},
+        {"page_title": _("Sign in"), "token": token, "next": next_url, "person": user},
     )

@@ -9,6 +9,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.views.decorators.debug import sensitive_variables
 from sesame.utils import get_query_string
 
@@ -26,13 +27,14 @@ def send_sign_in_link(user, next_url: str) -> None:
         + urlencode({"next": next_url})
     )
     EmailMessage(
-        subject=f"Your sign-in link for {settings.SERVICE_NAME}",
+        subject=gettext("Your sign-in link for %(service)s")
+        % {"service": gettext(settings.SERVICE_NAME)},
         body=render_to_string(
             "registration/email_sign_in_email.txt",
             {
                 "link": link,
                 "minutes": settings.SESAME_MAX_AGE // 60,
-                "service_name": settings.SERVICE_NAME,
+                "service_name": gettext(settings.SERVICE_NAME),
             },
         ),
         to=[user.email],
@@ -59,5 +61,5 @@ def password_reset_send(*, email: str, domain: str, use_https: bool) -> None:
         form.save(
             domain_override=domain,
             use_https=use_https,
-            extra_email_context={"site_name": settings.SERVICE_NAME},
+            extra_email_context={"site_name": gettext(settings.SERVICE_NAME)},
         )

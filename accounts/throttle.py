@@ -8,6 +8,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.db.models import Sum
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from feedback_site.emails import normalise_email
 
@@ -43,7 +44,7 @@ def locked_out(request, original_response=None, credentials=None):
         request,
         "registration/locked_out.html",
         {
-            "page_title": "You have tried to sign in too many times",
+            "page_title": _("You have tried to sign in too many times"),
             "minutes": settings.SIGN_IN_COOL_OFF_MINUTES,
         },
         status=429,

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from accounts import forms, sign_in, views
 from feedback_site import idle_timeout
@@ -12,7 +13,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(
             authentication_form=forms.SignInForm,
             redirect_authenticated_user=True,
-            extra_context={"page_title": "Sign in"},
+            extra_context={"page_title": _("Sign in")},
         ),
         name="login",
     ),
@@ -28,14 +29,14 @@ urlpatterns = [
         "password/change/",
         auth_views.PasswordChangeView.as_view(
             form_class=forms.ChangePasswordForm,
-            extra_context={"page_title": "Change your password"},
+            extra_context={"page_title": _("Change your password")},
         ),
         name="password_change",
     ),
     path(
         "password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(
-            extra_context={"page_title": "Your password has been changed"}
+            extra_context={"page_title": _("Your password has been changed")}
         ),
         name="password_change_done",
     ),
@@ -43,13 +44,15 @@ urlpatterns = [
         "password/reset/",
         views.ResetPasswordView.as_view(
             form_class=forms.ResetPasswordForm,
-            extra_context={"page_title": "Reset your password"},
+            extra_context={"page_title": _("Reset your password")},
         ),
         name="password_reset",
     ),
     path(
         "password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(extra_context={"page_title": "Check your email"}),
+        auth_views.PasswordResetDoneView.as_view(
+            extra_context={"page_title": _("Check your email")}
+        ),
         name="password_reset_done",
     ),
     path(
@@ -60,7 +63,7 @@ urlpatterns = [
     path(
         "password/reset/complete/",
         auth_views.PasswordResetCompleteView.as_view(
-            extra_context={"page_title": "Your password has been reset"}
+            extra_context={"page_title": _("Your password has been reset")}
         ),
         name="password_reset_complete",
     ),

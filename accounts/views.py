@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_safe
@@ -54,7 +55,7 @@ def two_factor_setup(request):
             request,
             "registration/two_factor_backup_codes.html",
             {
-                "page_title": "Save your backup codes",
+                "page_title": _("Save your backup codes"),
                 "backup_codes": backup_codes,
                 "next": _next_or_start(request),
             },
@@ -63,7 +64,7 @@ def two_factor_setup(request):
         request,
         "registration/two_factor_setup.html",
         {
-            "page_title": "Set up two-factor authentication",
+            "page_title": _("Set up two-factor authentication"),
             "form": form,
             "qr_code": two_factor.qr_code_data_uri(device),
             "key": two_factor.key_as_text(device),
@@ -92,7 +93,7 @@ def two_factor_verify(request):
         request,
         "registration/two_factor_verify.html",
         {
-            "page_title": "Enter a backup code" if backup else "Enter your security code",
+            "page_title": _("Enter a backup code") if backup else _("Enter your security code"),
             "form": form,
             "backup": backup,
             "other_way_query": other_way.urlencode(),
@@ -109,12 +110,18 @@ class ResetPasswordView(auth_views.PasswordResetView):
             if verdict is Verdict.UNCOUNTABLE:
                 form.add_error(
                     "email",
-                    "Password reset links cannot be sent at the moment. Try again in a few minutes",
+                    _(
+                        "Password reset links cannot be sent at the moment. "
+                        "Try again in a few minutes"
+                    ),
                 )
                 return refused_for_now(self.render_to_response(self.get_context_data(form=form)))
             form.add_error(
                 "email",
-                "You have asked for too many password reset links. Wait 15 minutes, then try again",
+                _(
+                    "You have asked for too many password reset links. "
+                    "Wait 15 minutes, then try again"
+                ),
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         # The job looks the address up and sends, so known and unknown addresses take the same

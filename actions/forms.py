@@ -1,6 +1,9 @@
 from crispy_forms_gds.layout import Field, Fixed, Layout, Size
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from actions.models import ActionItem, Status
 from actions.services import Refused, action_cascade_choices, action_update_check
@@ -21,8 +24,10 @@ class FutureDateField(forms.DateField):
             label=label,
             required=False,
             input_formats=DATE_FORMATS,
-            help_text="For example, 31 3 2027",
-            error_messages={"invalid": f"{name} must be a real date, like 31 3 2027"},
+            help_text=_("For example, 31 3 2027"),
+            error_messages={
+                "invalid": format_lazy(_("{name} must be a real date, like 31 3 2027"), name=name)
+            },
             widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
             **kwargs,
         )
@@ -30,40 +35,45 @@ class FutureDateField(forms.DateField):
     def validate(self, value):
         super().validate(value)
         if value is not None and value <= timezone.localdate():
-            raise forms.ValidationError("Due date must be in the future")
+            raise forms.ValidationError(_("Due date must be in the future"))
 
 
 class UpdateForm(GovukFormMixin, forms.Form):
     """Post an update. Once the action is accepted and no proposal is waiting, it may propose a
     new due date; the rules themselves are `action_update_check`'s."""
 
-    submit_label = "Post update"
+    submit_label = _("Post update")
     submit_attrs = {"data-prevent-double-click": "true"}
 
     status = forms.ChoiceField(
-        label="Status",
+        label=_("Status"),
         choices=Status.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select a status", "invalid_choice": "Select a status"},
+        error_messages={"required": _("Select a status"), "invalid_choice": _("Select a status")},
     )
     note = forms.CharField(
-        label="Note",
+        label=_("Note"),
         required=False,
         max_length=2000,
-        help_text="What has happened since the last update. Required for done, blocked and "
-        "won't do.",
+        help_text=_(
+            "What has happened since the last update. Required for done, blocked and won't do."
+        ),
         widget=forms.Textarea,
-        error_messages={"max_length": "Note must be 2,000 characters or fewer"},
+        error_messages={"max_length": _("Note must be 2,000 characters or fewer")},
     )
-    new_due_date = FutureDateField(label="Propose a new due date (optional)", name="New due date")
+    new_due_date = FutureDateField(
+        label=_("Propose a new due date (optional)"), name=_("New due date")
+    )
     reason = forms.CharField(
-        label="Reason for the new date",
+        label=_("Reason for the new date"),
         required=False,
         max_length=1000,
-        help_text="Organisers approve or reject the date you propose. Until then the current "
-        "due date and its reminders stay.",
+        help_text=_(
+            "Organisers approve or reject the date you propose. Until then the current "
+            "due date and its reminders stay."
+        ),
         widget=forms.Textarea,
-        error_messages={"max_length": "Reason must be 1,000 characters or fewer"},
+        error_messages={"max_length": _("Reason must be 1,000 characters or fewer")},
     )
 
     def __init__(self, *args, action: ActionItem, proposal_waiting: bool = False, **kwargs):
@@ -85,7 +95,7 @@ class UpdateForm(GovukFormMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("status") in NOTE_NEEDED_FOR and not cleaned.get("note", "").strip():
-            self.add_error("note", "Enter a note")
+            self.add_error("note", _("Enter a note"))
         if not self.errors:
             try:
                 action_update_check(
@@ -105,52 +115,55 @@ class UpdateForm(GovukFormMixin, forms.Form):
 
 
 class AcceptForm(GovukFormMixin, forms.Form):
-    submit_label = "Accept action"
+    submit_label = _("Accept action")
 
     CONFIRM, PROPOSE = "confirm", "propose"
 
     accountable = forms.ModelChoiceField(
-        label="Accountable person",
+        label=_("Accountable person"),
         queryset=None,
-        empty_label="Select a person",
-        error_messages={"required": "Select the accountable person"},
+        empty_label=_("Select a person"),
+        error_messages={"required": _("Select the accountable person")},
     )
     deputy = forms.ModelChoiceField(
-        label="Deputy",
+        label=_("Deputy"),
         queryset=None,
-        empty_label="Select a person",
-        help_text="Receives reminders too once the action is overdue.",
-        error_messages={"required": "Select a deputy"},
+        empty_label=_("Select a person"),
+        help_text=_("Receives reminders too once the action is overdue."),
+        error_messages={"required": _("Select a deputy")},
     )
     due_date_choice = forms.ChoiceField(
-        label="Can you meet the due date?",
+        label=_("Can you meet the due date?"),
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Select whether you can meet the due date",
-            "invalid_choice": "Select whether you can meet the due date",
+            "required": _("Select whether you can meet the due date"),
+            "invalid_choice": _("Select whether you can meet the due date"),
         },
     )
-    proposed_due_date = FutureDateField(label="Proposed due date")
+    proposed_due_date = FutureDateField(label=_("Proposed due date"))
     reason = forms.CharField(
-        label="Reason for the new date",
+        label=_("Reason for the new date"),
         required=False,
         max_length=1000,
-        help_text="Organisers approve or reject the date you propose.",
+        help_text=_("Organisers approve or reject the date you propose."),
         widget=forms.Textarea,
-        error_messages={"max_length": "Reason must be 1,000 characters or fewer"},
+        error_messages={"max_length": _("Reason must be 1,000 characters or fewer")},
     )
 
     def __init__(self, *args, action: ActionItem, **kwargs):
         super().__init__(*args, **kwargs)
         members = action.owner.acting_members()
-        outside = f"Select someone who acts for {action.owner}"
+        outside = _("Select someone who acts for %(owner)s") % {"owner": action.owner}
         for name in ("accountable", "deputy"):
             self.fields[name].queryset = members
             self.fields[name].label_from_instance = lambda user: user.get_full_name()
             self.fields[name].error_messages["invalid_choice"] = outside
         self.fields["due_date_choice"].choices = [
-            (self.CONFIRM, f"Yes, we will finish by {action.due_date:%-d %B %Y}"),
-            (self.PROPOSE, "No, propose a different date"),
+            (
+                self.CONFIRM,
+                _("Yes, we will finish by %(date)s") % {"date": date_format(action.due_date)},
+            ),
+            (self.PROPOSE, _("No, propose a different date")),
         ]
         self.helper.layout = Layout(
             Field.select("accountable"),
@@ -164,35 +177,37 @@ class AcceptForm(GovukFormMixin, forms.Form):
         cleaned = super().clean()
         accountable, deputy = cleaned.get("accountable"), cleaned.get("deputy")
         if accountable and deputy and accountable == deputy:
-            self.add_error("deputy", "The deputy must be someone other than the accountable person")
+            self.add_error(
+                "deputy", _("The deputy must be someone other than the accountable person")
+            )
         if cleaned.get("due_date_choice") == self.PROPOSE:
             if not cleaned.get("proposed_due_date") and "proposed_due_date" not in self.errors:
-                self.add_error("proposed_due_date", "Enter the date you propose")
+                self.add_error("proposed_due_date", _("Enter the date you propose"))
             if not cleaned.get("reason", "").strip():
-                self.add_error("reason", "Enter a reason for the new date")
+                self.add_error("reason", _("Enter a reason for the new date"))
         else:
             cleaned["proposed_due_date"] = None
         return cleaned
 
 
 class DueDateDecisionForm(GovukFormMixin, forms.Form):
-    submit_label = "Save decision"
+    submit_label = _("Save decision")
 
     decision = forms.ChoiceField(
-        label="Do you approve the new date?",
-        choices=[("approve", "Approve the new date"), ("reject", "Reject it")],
+        label=_("Do you approve the new date?"),
+        choices=[("approve", _("Approve the new date")), ("reject", _("Reject it"))],
         widget=forms.RadioSelect,
         error_messages={
-            "required": "Select whether you approve the new date",
-            "invalid_choice": "Select whether you approve the new date",
+            "required": _("Select whether you approve the new date"),
+            "invalid_choice": _("Select whether you approve the new date"),
         },
     )
     note = forms.CharField(
-        label="Note for the organisation (optional)",
+        label=_("Note for the organisation (optional)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea,
-        error_messages={"max_length": "Note must be 1,000 characters or fewer"},
+        error_messages={"max_length": _("Note must be 1,000 characters or fewer")},
     )
 
     def __init__(self, *args, **kwargs):
@@ -207,14 +222,14 @@ class ActionFilterForm(forms.Form):
     """Filters for the list of actions; values that are not offered are ignored."""
 
     workshop = forms.ModelChoiceField(
-        label="Workshop", queryset=Workshop.objects.none(), required=False, empty_label="All"
+        label=_("Workshop"), queryset=Workshop.objects.none(), required=False, empty_label=_("All")
     )
-    status = forms.ChoiceField(label="Status", required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
 
     def __init__(self, *args, workshops, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["workshop"].queryset = workshops
-        self.fields["status"].choices = [("", "All"), *Status.choices]
+        self.fields["status"].choices = [("", _("All")), *Status.choices]
 
     def workshop_options(self):
         """The workshop filter's options as (value, label, selected), worked out here: a
@@ -229,18 +244,18 @@ class ActionFilterForm(forms.Form):
 class CascadeForm(GovukFormMixin, forms.Form):
     """Choose the departments that each get their own copy of an action to report on."""
 
-    submit_label = "Cascade to departments"
+    submit_label = _("Cascade to departments")
     submit_attrs = {"data-prevent-double-click": "true"}
 
     owners = forms.ModelMultipleChoiceField(
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
-        label="Departments",
-        help_text="Select all that apply.",
+        label=_("Departments"),
+        help_text=_("Select all that apply."),
         error_messages={
-            "required": "Select at least one department",
-            "invalid_choice": "Select departments from the list",
-            "invalid_pk_value": "Select departments from the list",
+            "required": _("Select at least one department"),
+            "invalid_choice": _("Select departments from the list"),
+            "invalid_pk_value": _("Select departments from the list"),
         },
     )
 

@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce, Length, Trim
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
@@ -15,10 +16,10 @@ from workshops.models import Area, Contribution, Theme, Workshop
 
 
 class OrganisationKind(models.TextChoices):
-    DEPARTMENT = "department", "Department"
-    NETWORK = "network", "Network"
-    BOARD = "board", "Board"
-    TEAM = "team", "Team"
+    DEPARTMENT = "department", _("Department")
+    NETWORK = "network", _("Network")
+    BOARD = "board", _("Board")
+    TEAM = "team", _("Team")
 
 
 class Organisation(models.Model):
@@ -61,11 +62,11 @@ class Organisation(models.Model):
 
 
 class Status(models.TextChoices):
-    NOT_STARTED = "not_started", "Not started"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-    BLOCKED = "blocked", "Blocked"
-    WONT_DO = "wont_do", "Won't do"
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    BLOCKED = "blocked", _("Blocked")
+    WONT_DO = "wont_do", _("Won't do")
 
 
 CLOSED_STATUSES = (Status.DONE, Status.WONT_DO)
@@ -397,10 +398,10 @@ class StatusUpdate(models.Model):
 
 
 class DueDateChangeState(models.TextChoices):
-    MADE = "made", "Moved"
-    PROPOSED = "proposed", "Waiting for a decision"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
+    MADE = "made", _("Moved")
+    PROPOSED = "proposed", _("Waiting for a decision")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
 
 
 class DueDateChange(models.Model):

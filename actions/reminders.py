@@ -10,6 +10,9 @@ from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import ORGANISERS
 from actions.models import CLOSED_STATUSES, ActionItem, Organisation
@@ -43,8 +46,8 @@ LADDER = [
         days=0,
         applies_while="awaiting_acceptance",
         to=("members",),
-        subject="New action for {owner}: {title}",
-        message=(
+        subject=_("New action for {owner}: {title}"),
+        message=_(
             "{owner} has been given a new action. Accept it to name who is accountable for it, "
             "and confirm it can be done by {due_date} or propose another date."
         ),
@@ -55,8 +58,8 @@ LADDER = [
         days=7,
         applies_while="awaiting_acceptance",
         to=("members",),
-        subject="Action waiting for you to accept it: {title}",
-        message="{owner} was given this action a week ago and has not accepted it yet.",
+        subject=_("Action waiting for you to accept it: {title}"),
+        message=_("{owner} was given this action a week ago and has not accepted it yet."),
     ),
     Step(
         step="not_accepted_14",
@@ -64,8 +67,8 @@ LADDER = [
         days=14,
         applies_while="awaiting_acceptance",
         to=("organisers",),
-        subject="Action not accepted after 14 days: {title}",
-        message="{owner} has not accepted this action 14 days after it was assigned.",
+        subject=_("Action not accepted after 14 days: {title}"),
+        message=_("{owner} has not accepted this action 14 days after it was assigned."),
     ),
     Step(
         step="due_in_14_days",
@@ -73,8 +76,8 @@ LADDER = [
         days=-14,
         applies_while="open",
         to=("accountable",),
-        subject="Action due {when}: {title}",
-        message="This action is due on {due_date}. Post an update to say how it is going.",
+        subject=_("Action due {when}: {title}"),
+        message=_("This action is due on {due_date}. Post an update to say how it is going."),
     ),
     Step(
         step="due_today",
@@ -82,8 +85,8 @@ LADDER = [
         days=0,
         applies_while="open",
         to=("accountable",),
-        subject="Action due {when}: {title}",
-        message=(
+        subject=_("Action due {when}: {title}"),
+        message=_(
             "The due date for this action is {due_date} ({when}). Post an update to say whether "
             "it is done."
         ),
@@ -94,8 +97,8 @@ LADDER = [
         days=7,
         applies_while="open",
         to=("accountable", "deputy"),
-        subject="Action {days} days overdue: {title}",
-        message=(
+        subject=_("Action {days} days overdue: {title}"),
+        message=_(
             "This action was due on {due_date} and is {days} days overdue. Post an update to say "
             "what is happening."
         ),
@@ -107,8 +110,8 @@ LADDER = [
         repeat_days=7,
         applies_while="open",
         to=("organisers", "area_owner"),
-        subject="Action {days} days overdue: {title}",
-        message=(
+        subject=_("Action {days} days overdue: {title}"),
+        message=_(
             "This action, owned by {owner}, was due on {due_date} and is {days} days overdue. We "
             "will remind you every week until it is updated as done or won't do."
         ),
@@ -207,10 +210,11 @@ def recipients(action: ActionItem, step: Step) -> list[str]:
 def when(days_overdue: int) -> str:
     """The due date relative to today, in words: "in 14 days", "today", "3 days ago"."""
     if days_overdue == 0:
-        return "today"
+        return gettext("today")
     count = abs(days_overdue)
-    days = f"{count} day{'' if count == 1 else 's'}"
-    return f"in {days}" if days_overdue < 0 else f"{days} ago"
+    if days_overdue < 0:
+        return ngettext("in %(count)d day", "in %(count)d days", count) % {"count": count}
+    return ngettext("%(count)d day ago", "%(count)d days ago", count) % {"count": count}
 
 
 def build_emails(due: Due, to: list[str]) -> list[EmailMessage]:
@@ -220,7 +224,7 @@ def build_emails(due: Due, to: list[str]) -> list[EmailMessage]:
     values = {
         "title": action.title,
         "owner": action.owner.name,
-        "due_date": f"{action.due_date:%-d %B %Y}",
+        "due_date": date_format(action.due_date),
         "days": days_overdue,
         "when": when(days_overdue),
     }
@@ -230,7 +234,7 @@ def build_emails(due: Due, to: list[str]) -> list[EmailMessage]:
             "message": due.step.message.format(**values),
             "action": action,
             "url": settings.SITE_URL + action.get_absolute_url(),
-            "service_name": settings.SERVICE_NAME,
+            "service_name": gettext(settings.SERVICE_NAME),
         },
     )
     subject = subject_line(due.step.subject.format(**values))

@@ -10,7 +10,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
 from actions import reminders
@@ -44,7 +45,7 @@ class Refused(ValueError):
         self.field = field
 
 
-NOTHING_CHANGED = "Select a new status, add a note or propose a new due date"
+NOTHING_CHANGED = _("Select a new status, add a note or propose a new due date")
 
 
 @transaction.atomic
@@ -191,7 +192,7 @@ def action_cascade(*, action: ActionItem, owners: Iterable[Organisation], by) ->
     """Cascade an action to organisations: each gets its own copy, due the same day, to report
     on; an organisation that already has one gets no second. A copy is not cascaded again."""
     if action.parent_id is not None:
-        raise Refused("This action was cascaded to you: it cannot be cascaded again")
+        raise Refused(_("This action was cascaded to you: it cannot be cascaded again"))
     already = set(action.children.values_list("owner_id", flat=True))
     children = [
         ActionItem(
@@ -253,14 +254,18 @@ def action_accept(
 def due_date_move_check(*, action: ActionItem, new_date: datetime.date, reason: str) -> None:
     """Refuse a new due date that is no change, before the workshop, or has no reason."""
     if new_date == action.due_date:
-        raise Refused(f"Enter a date other than {format_date(action.due_date)}", field="due_date")
+        raise Refused(
+            _("Enter a date other than %(date)s") % {"date": format_date(action.due_date)},
+            field="due_date",
+        )
     if new_date < action.workshop.date:
         raise Refused(
-            f"The due date must be on or after the workshop, {format_date(action.workshop.date)}",
+            _("The due date must be on or after the workshop, %(date)s")
+            % {"date": format_date(action.workshop.date)},
             field="due_date",
         )
     if not reason.strip():
-        raise Refused("Enter a reason for the new date", field="reason")
+        raise Refused(_("Enter a reason for the new date"), field="reason")
 
 
 @transaction.atomic
@@ -298,18 +303,20 @@ def due_date_propose_check(*, action: ActionItem, new_date: datetime.date, reaso
     waits for a decision, for the current date, or without a reason."""
     if action.is_awaiting_acceptance:
         raise Refused(
-            "Accept the action first: the accept form is where you propose another due date",
+            _("Accept the action first: the accept form is where you propose another due date"),
             field="new_due_date",
         )
     if new_date == action.due_date:
         raise Refused(
-            f"Enter a date other than {format_date(action.due_date)}", field="new_due_date"
+            _("Enter a date other than %(date)s") % {"date": format_date(action.due_date)},
+            field="new_due_date",
         )
     if not reason.strip():
-        raise Refused("Enter a reason for the new date", field="reason")
+        raise Refused(_("Enter a reason for the new date"), field="reason")
     if action.due_date_changes.filter(state=DueDateChange.State.PROPOSED).exists():
         raise Refused(
-            "A new due date is already waiting for an organiser's decision", field="new_due_date"
+            _("A new due date is already waiting for an organiser's decision"),
+            field="new_due_date",
         )
 
 
@@ -417,13 +424,17 @@ def overdue_questions_remind(*, today: datetime.date | None = None) -> Questions
     if not questions or not to:
         return None
     count = len(questions)
-    subject = f"{count} question{'' if count == 1 else 's'} waiting too long for an answer"
+    subject = ngettext(
+        "%(count)d question waiting too long for an answer",
+        "%(count)d questions waiting too long for an answer",
+        count,
+    ) % {"count": count}
     body = render_to_string(
         "actions/email/questions_overdue.txt",
         {
             "questions": [(question, question.days_waiting(today)) for question in questions],
             "url": settings.SITE_URL + reverse("admin:workshops_openquestion_changelist"),
-            "service_name": settings.SERVICE_NAME,
+            "service_name": _(settings.SERVICE_NAME),
         },
     )
     try:

@@ -13,7 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import ngettext
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 
 from accounts.roles import (
     actions_for,
@@ -166,6 +167,7 @@ def _row_key(action: ActionItem, today) -> str:
         action.workshop.title,
         str(action.owner),
         today.isoformat(),
+        get_language(),
     ]
     digest = hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()
     return f"action-row:{action.pk}:{digest[:32]}"
@@ -298,10 +300,11 @@ def action_detail(request, pk):
         else:
             if form.cleaned_data.get("new_due_date"):
                 messages.success(
-                    request, "Update posted. An organiser will approve or reject the new due date"
+                    request,
+                    _("Update posted. An organiser will approve or reject the new due date"),
                 )
             else:
-                messages.success(request, "Update posted")
+                messages.success(request, _("Update posted"))
             return redirect(f"{action.get_absolute_url()}#history")
     return render_action_page(request, action, form=form, proposal=proposal)
 
@@ -312,7 +315,9 @@ def action_accept_view(request, pk):
     if not may_accept(request.user, action):
         raise PermissionDenied
     if not action.is_awaiting_acceptance:
-        messages.info(request, f"{action.owner} has already accepted this action")
+        messages.info(
+            request, _("%(owner)s has already accepted this action") % {"owner": action.owner}
+        )
         return redirect(action)
     form = AcceptForm(request.POST if request.method == "POST" else None, action=action)
     if request.method == "POST" and form.is_valid():
@@ -328,7 +333,7 @@ def action_accept_view(request, pk):
         except AlreadyAccepted as error:
             messages.info(request, str(error))
         else:
-            messages.success(request, "Action accepted")
+            messages.success(request, _("Action accepted"))
         return redirect(action)
     return render(request, "actions/actionitem_accept.html", {"action": action, "form": form})
 
@@ -347,7 +352,9 @@ def due_date_decide_view(request, pk, change_pk):
         due_date_decide(
             proposal=proposal, by=request.user, approve=approve, note=form.cleaned_data["note"]
         )
-        messages.success(request, "New due date approved" if approve else "New due date rejected")
+        messages.success(
+            request, _("New due date approved") if approve else _("New due date rejected")
+        )
         return redirect(action)
     return render(
         request,

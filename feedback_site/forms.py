@@ -3,6 +3,7 @@
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Submit
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 # crispy-forms-gds marks only these widgets as in error; other inputs need it done for them.
 _MARKED_BY_TEMPLATE_PACK = (forms.TextInput, forms.Textarea, forms.Select)
@@ -12,7 +13,7 @@ _NOT_TEXT_INPUTS = {"checkbox", "radio", "file", "hidden"}
 class GovukFormMixin:
     """Renders the form the GOV.UK way, with one primary button."""
 
-    submit_label = "Continue"
+    submit_label = _("Continue")
     submit_attrs: dict[str, str] = {}
 
     def __init__(self, *args, **kwargs):

@@ -9,6 +9,7 @@ from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 FORM_ENCODED = "application/x-www-form-urlencoded"
 
@@ -60,7 +61,9 @@ def hostile_part(request) -> str | None:
 
 
 def render_bad_request(request, status: int = 400):
-    return render(request, "400.html", {"page_title": "Sorry, there is a problem"}, status=status)
+    return render(
+        request, "400.html", {"page_title": _("Sorry, there is a problem")}, status=status
+    )
 
 
 class HostileInputMiddleware:

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.shortcuts import resolve_url
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 LAST_ACTIVITY_KEY = "last_activity"
@@ -42,13 +43,15 @@ def end_reason(session, now: float) -> str:
     """Why the session has ended, in words for the person; empty while it has not."""
     if now - session.get(SIGNED_IN_AT_KEY, now) >= settings.SESSION_ABSOLUTE_TIMEOUT:
         hours = settings.SESSION_ABSOLUTE_TIMEOUT // 3600
-        return f"You have been signed out because you were signed in for {hours} hours."
+        return _("You have been signed out because you were signed in for %(hours)d hours.") % {
+            "hours": hours
+        }
     if now - session.get(LAST_ACTIVITY_KEY, now) >= settings.SESSION_IDLE_TIMEOUT:
         minutes = settings.SESSION_IDLE_TIMEOUT // 60
-        return (
-            f"You have been signed out because you had not used the service for {minutes} "
+        return _(
+            "You have been signed out because you had not used the service for %(minutes)d "
             "minutes. Sign in again to carry on."
-        )
+        ) % {"minutes": minutes}
     return ""
 
 

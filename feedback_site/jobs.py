@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, router, transaction
 from django.tasks import task
 from django.tasks.base import TaskResultStatus
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import autodiscover_modules
 from django_tasks_db import DatabaseBackend
 
@@ -30,11 +30,14 @@ def job(function=None, *, attempts: int | None = None, first_retry_after: int | 
 
     def declare(function):
         @functools.wraps(function)
-        def attempt_once(*args, attempt: int = 1, **kwargs):
+        def attempt_once(*args, attempt: int = 1, language: str | None = None, **kwargs):
             try:
-                return function(*args, **kwargs)
+                # Emails are written in the language of the page that asked for them.
+                with translation.override(language or settings.LANGUAGE_CODE):
+                    return function(*args, **kwargs)
             except Exception:
-                _retry_later(declared, args, kwargs, attempt, attempts, first_retry_after)
+                again = {**kwargs, "language": language} if language else kwargs
+                _retry_later(declared, args, again, attempt, attempts, first_retry_after)
                 raise
 
         declared = task(attempt_once)
@@ -85,7 +88,10 @@ def is_transactional(declared) -> bool:
 def enqueue_on_commit(declared, /, *args, **kwargs) -> None:
     """Queue a job as part of the current change: it runs only if the change commits, never if
     it rolls back. On the database backend the job's row is written in the same transaction;
-    on any other backend the job is queued once the transaction has committed."""
+    on any other backend the job is queued once the transaction has committed. A job queued
+    while a page is shown in another language than the default runs in that language."""
+    if (language := translation.get_language()) and language != settings.LANGUAGE_CODE:
+        kwargs["language"] = language
     if is_transactional(declared):
         declared.enqueue(*args, **kwargs)
     else:

@@ -31,10 +31,16 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a string for makemessages: Django's own would read the settings being made."""
+    return message
+
+
 # --- Core and security ---
 
-SERVICE_NAME = "Workshop feedback"
-SERVICE_PHASE = "Alpha"
+# Marked for translation: the pages show them in the reader's language.
+SERVICE_NAME = gettext_noop("Workshop feedback")
+SERVICE_PHASE = gettext_noop("Alpha")
 
 DEBUG = env_bool("DEBUG", True)
 
@@ -82,6 +88,7 @@ MIDDLEWARE = [
     "feedback_site.hostile_input.HostileInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "feedback_site.language.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -113,9 +120,12 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "feedback_site.context_processors.service",
+                "feedback_site.language.languages",
                 "accounts.context_processors.roles",
                 "feedback_site.idle_timeout.session_timeout",
             ],
+            # {% translate %} and {% blocktranslate %} in every template without a {% load %}.
+            "builtins": ["django.templatetags.i18n"],
         },
     },
 ]
@@ -202,10 +212,17 @@ OTP_TOTP_ISSUER = SERVICE_NAME
 # --- Language and time ---
 
 LANGUAGE_CODE = "en-gb"
+# Every page outside the admin in English and Welsh: a first visit follows the browser's
+# Accept-Language, the header's toggle sets the language cookie after that.
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
-# GOV.UK style dates ("4 July 2012") and 24-hour times, overriding Django's en_GB formats.
+# GOV.UK style dates ("4 July 2012", "4 Gorffennaf 2012") and 24-hour times, overriding
+# Django's en_GB and cy formats.
 FORMAT_MODULE_PATH = ["feedback_site.formats"]
 
 # --- Static files, media and storage ---
@@ -425,6 +442,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", 
 # --- Sessions ---
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
 SESSION_COOKIE_HTTPONLY = True
 # Signed-in sessions end after this many seconds without a request, and after the absolute limit
 # however active; pages warn this many seconds before the end and offer to extend.

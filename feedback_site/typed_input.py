@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import QueryDict
 from django.shortcuts import resolve_url
+from django.utils.translation import gettext as _
 
 SESSION_KEY = "typed_input"
 MAX_FORMS = 5
@@ -120,7 +121,7 @@ class StashOnSignInRedirectMiddleware:
             and stash(request)
         ):
             messages.info(
-                request, "Sign in again to go back to your form. What you typed has been kept."
+                request, _("Sign in again to go back to your form. What you typed has been kept.")
             )
         return response
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from feedback_site import pages, views
+from feedback_site import language, pages, views
 
 handler400 = "feedback_site.views.bad_request"
 handler500 = "feedback_site.views.server_error"
@@ -18,4 +18,5 @@ urlpatterns = [
     path("privacy/", pages.privacy, name="privacy"),
     path("cookies/", pages.cookies, name="cookies"),
     path("feedback/", pages.feedback, name="feedback"),
+    path("language/<str:language>/", language.language_switch, name="language_switch"),
 ]

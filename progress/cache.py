@@ -17,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.middleware.csp import get_nonce
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 
 from actions.models import ActionItem, ActionSource, DueDateChange, Organisation, StatusUpdate
 from workshops.models import Area, Contribution, FlipchartGroup, OpenQuestion, Theme, Workshop
@@ -89,8 +90,9 @@ def published_page_version(slug: str) -> PageVersion:
 
 
 def page_etag(workshop: Workshop | PageVersion) -> str:
-    """Changes with the workshop's version and with the day, as the page counts days waiting."""
-    return f'"{workshop.progress_version}-{timezone.localdate():%Y%m%d}"'
+    """Changes with the workshop's version, with the day, as the page counts days waiting, and
+    with the language it is shown in."""
+    return f'"{workshop.progress_version}-{timezone.localdate():%Y%m%d}-{get_language()}"'
 
 
 def _cache_key(request, workshop: Workshop | PageVersion) -> str:

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from actions.models import DueDateChange, StatusUpdate
 from feedback_site.emails import subject_line
@@ -79,7 +80,7 @@ def send_confirmation(*, workshop: Workshop, email: str, site_url: str) -> None:
         "hours": settings.FOLLOW_CONFIRM_MAX_AGE_HOURS,
     }
     send_mail(
-        subject_line(f"Confirm you want updates on {workshop.title}"),
+        subject_line(gettext("Confirm you want updates on %(title)s") % {"title": workshop.title}),
         render_to_string("progress/email/follow_confirm.txt", context),
         None,
         [email],
@@ -172,7 +173,7 @@ def digest_message(follower: Follower, digest: Digest) -> tuple:
         "unsubscribe_url": settings.SITE_URL + unsubscribe_path(workshop, follower.email),
     }
     return (
-        subject_line(f"Progress on {workshop.title}"),
+        subject_line(gettext("Progress on %(title)s") % {"title": workshop.title}),
         render_to_string("progress/email/digest.txt", context),
         None,
         [follower.email],

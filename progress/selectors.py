@@ -21,6 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from actions.models import ActionItem, DueDateChange, Status
 from workshops.charts import bar_chart
@@ -65,9 +66,11 @@ def notes_under_review(workshop: Workshop) -> int:
 
 def under_review_sentence(count: int) -> str:
     """What the public page and the exports say of the notes still being reviewed."""
-    if count == 1:
-        return "1 note is still being reviewed and will be published once it has been."
-    return f"{count} notes are still being reviewed and will be published once they have been."
+    return ngettext(
+        "%(count)d note is still being reviewed and will be published once it has been.",
+        "%(count)d notes are still being reviewed and will be published once they have been.",
+        count,
+    ) % {"count": count}
 
 
 def public_actions(workshop: Workshop):
@@ -113,7 +116,7 @@ class AreaSection:
 
     @property
     def name(self) -> str:
-        return self.area.name if self.area else "Not yet sorted"
+        return str(self.area) if self.area else gettext("Not yet sorted")
 
     @property
     def anchor(self) -> str:
@@ -151,18 +154,18 @@ class Progress:
 
     def contributions_chart(self) -> dict:
         return bar_chart(
-            "Contributions per area",
-            "Area",
-            "Contributions",
+            gettext("Contributions per area"),
+            gettext("Area"),
+            gettext("Contributions"),
             [(section.name, section.contribution_count) for section in self.sections],
         )
 
     def actions_chart(self) -> dict:
         counts = self.status_counts
         return bar_chart(
-            "Actions per status",
-            "Status",
-            "Actions",
+            gettext("Actions per status"),
+            gettext("Status"),
+            gettext("Actions"),
             [(status.label, counts[status.value]) for status in Status],
         )
 

@@ -107,7 +107,7 @@ def follow(request, slug):
     return render(
         request,
         "progress/follow_form.html",
-        {"form": form, "workshop": workshop, "page_title": "Get updates on this workshop"},
+        {"form": form, "workshop": workshop, "page_title": _("Get updates on this workshop")},
     )
 
 
@@ -120,7 +120,7 @@ def follow_sent(request, slug):
         "progress/follow_sent.html",
         {
             "workshop": workshop,
-            "page_title": "Check your email",
+            "page_title": _("Check your email"),
             "hours": settings.FOLLOW_CONFIRM_MAX_AGE_HOURS,
         },
     )
@@ -158,18 +158,18 @@ def follow_confirm(request, slug, token):
     try:
         email = following.email_to_confirm(token, workshop)
     except following.LinkExpired:
-        return _link_problem(request, workshop, "This link has expired")
+        return _link_problem(request, workshop, _("This link has expired"))
     except following.LinkInvalid:
-        return _link_problem(request, workshop, "This link is not valid")
+        return _link_problem(request, workshop, _("This link is not valid"))
     return _confirm_by_link(
         request,
         workshop,
         email=email,
         change=follower_confirm,
-        submit_label="Confirm",
-        what="get a daily email of progress on",
-        title="Confirm updates",
-        done="You are following this workshop",
+        submit_label=_("Confirm"),
+        what=_("get a daily email of progress on"),
+        title=_("Confirm updates"),
+        done=_("You are following this workshop"),
     )
 
 
@@ -178,16 +178,16 @@ def follow_unsubscribe(request, slug, token):
     try:
         email = following.email_to_unsubscribe(token, workshop)
     except following.LinkInvalid:
-        return _link_problem(request, workshop, "This link is not valid")
+        return _link_problem(request, workshop, _("This link is not valid"))
     return _confirm_by_link(
         request,
         workshop,
         email=email,
         change=follower_unsubscribe,
-        submit_label="Stop emails",
-        what="stop emails about",
-        title="Stop emails",
-        done="You will get no more emails",
+        submit_label=_("Stop emails"),
+        what=_("stop emails about"),
+        title=_("Stop emails"),
+        done=_("You will get no more emails"),
     )
 
 
@@ -213,7 +213,12 @@ def qr_code(request, slug):
     url = request.build_absolute_uri(short_path(workshop))
     buffer = io.BytesIO()
     segno.make(url, error="m").save(
-        buffer, kind="svg", scale=10, border=4, title=f"QR code for {url}", xmldecl=False
+        buffer,
+        kind="svg",
+        scale=10,
+        border=4,
+        title=_("QR code for %(url)s") % {"url": url},
+        xmldecl=False,
     )
     return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
 
@@ -228,7 +233,7 @@ def area_notes_list(request, slug, area):
         raise Http404
     paginator = Paginator(area_notes(workshop, found), AREA_NOTES_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
-    name = found.name if found else "Not yet sorted"
+    name = str(found) if found else _("Not yet sorted")
     return render(
         request,
         "progress/area_notes.html",

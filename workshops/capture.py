@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from workshops.models import Contribution, ContributionKind
 
@@ -43,7 +44,7 @@ def parse_notes(text: str, *, default_kind: str) -> list[ParsedNote]:
         if line in SHORTHAND:
             errors.append(
                 ValidationError(
-                    "Line %(line)s has a shorthand symbol but no note: add the note after it",
+                    _("Line %(line)s has a shorthand symbol but no note: add the note after it"),
                     code="shorthand_only",
                     params={"line": line_number},
                 )
@@ -54,7 +55,10 @@ def parse_notes(text: str, *, default_kind: str) -> list[ParsedNote]:
         if len(line) > Contribution.MAX_LENGTH:
             errors.append(
                 ValidationError(
-                    "Note on line %(line)s must be %(max)s characters or fewer (it has %(length)s)",
+                    _(
+                        "Note on line %(line)s must be %(max)s characters or fewer "
+                        "(it has %(length)s)"
+                    ),
                     code="too_long",
                     params={
                         "line": line_number,
@@ -69,8 +73,10 @@ def parse_notes(text: str, *, default_kind: str) -> list[ParsedNote]:
         errors.insert(
             0,
             ValidationError(
-                "Enter %(max)s notes or fewer at a time (you entered %(count)s): "
-                "add the rest in a second submit",
+                _(
+                    "Enter %(max)s notes or fewer at a time (you entered %(count)s): "
+                    "add the rest in a second submit"
+                ),
                 code="too_many",
                 params={"max": MAX_NOTES_PER_SUBMIT, "count": len(notes) + len(errors)},
             ),
@@ -78,7 +84,7 @@ def parse_notes(text: str, *, default_kind: str) -> list[ParsedNote]:
     if errors:
         raise ValidationError(errors)
     if not notes:
-        raise ValidationError("Enter at least one note", code="empty")
+        raise ValidationError(_("Enter at least one note"), code="empty")
     return notes
 
 

@@ -10,6 +10,8 @@ from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.roles import is_organiser, is_signed_in, may_see_drafts
@@ -94,15 +96,15 @@ class WorkshopQuerySet(models.QuerySet):
 class RoundsMode(models.TextChoices):
     """How the room runs: each group at its own flipchart, or groups rotating between them."""
 
-    STAY_PUT = "stay_put", "Groups stay at one flipchart"
-    ROTATE = "rotate", "Groups rotate between the flipcharts"
+    STAY_PUT = "stay_put", _("Groups stay at one flipchart")
+    ROTATE = "rotate", _("Groups rotate between the flipcharts")
 
 
 class LateNotes(models.TextChoices):
     """What happens to notes typed after a round and its grace period."""
 
-    MARK = "mark", "Accept them, marked as added after the round"
-    REFUSE = "refuse", "Strict: refuse them and give the text back"
+    MARK = "mark", _("Accept them, marked as added after the round")
+    REFUSE = "refuse", _("Strict: refuse them and give the text back")
 
 
 class Workshop(models.Model):
@@ -334,6 +336,15 @@ class AreaQuerySet(models.QuerySet):
         )
 
 
+# The areas the service starts with (migration 0002), shown in the reader's language.
+STARTING_AREA_NAMES = (
+    gettext_noop("Cultural change"),
+    gettext_noop("Infrastructure"),
+    gettext_noop("Empowerment"),
+    gettext_noop("Training"),
+)
+
+
 class Area(models.Model):
     """One of the areas feedback is sorted into; rows are data that staff can edit."""
 
@@ -356,7 +367,9 @@ class Area(models.Model):
         ordering = ["order", "name"]
 
     def __str__(self):
-        return self.name
+        """Its name in the reader's language, if it is one the service starts with; an area
+        staff added or renamed reads as they typed it."""
+        return gettext(self.name) if self.name in STARTING_AREA_NAMES else self.name
 
 
 class Theme(models.Model):
@@ -537,48 +550,48 @@ class ContributionQuerySet(models.QuerySet):
 
 
 class ContributionKind(models.TextChoices):
-    COMMENT = "comment", "Comment"
-    POSITIVE = "positive", "Positive"
-    NEGATIVE = "negative", "Negative"
-    QUESTION = "question", "Question"
-    IDEA = "idea", "Idea"
+    COMMENT = "comment", _("Comment")
+    POSITIVE = "positive", _("Positive")
+    NEGATIVE = "negative", _("Negative")
+    QUESTION = "question", _("Question")
+    IDEA = "idea", _("Idea")
 
 
 class Closure(models.TextChoices):
     """The only three ways a question may close."""
 
-    OPEN = "", "Open"
-    ANSWERED = "answered", "Answered"
-    ROUTED = "routed", "Routed to an action"
-    CLOSED = "closed", "Closed with a reason"
+    OPEN = "", _("Open")
+    ANSWERED = "answered", _("Answered")
+    ROUTED = "routed", _("Routed to an action")
+    CLOSED = "closed", _("Closed with a reason")
 
 
 class HiddenReason(models.TextChoices):
     """Why a note is kept off public pages."""
 
-    NONE = "", "Not hidden"
-    PERSONAL_DATA = "personal_data", "Personal data"
-    OFFENSIVE = "offensive", "Offensive"
-    OFF_TOPIC = "off_topic", "Off topic"
-    DUPLICATE = "duplicate", "Duplicate"
+    NONE = "", _("Not hidden")
+    PERSONAL_DATA = "personal_data", _("Personal data")
+    OFFENSIVE = "offensive", _("Offensive")
+    OFF_TOPIC = "off_topic", _("Off topic")
+    DUPLICATE = "duplicate", _("Duplicate")
 
 
 class Channel(models.TextChoices):
     """How a note reached the service."""
 
-    FLIPCHART = "flipchart", "Flipchart"
-    ONLINE = "online", "Online"
-    IMPORT = "import", "Imported from a file"
+    FLIPCHART = "flipchart", _("Flipchart")
+    ONLINE = "online", _("Online")
+    IMPORT = "import", _("Imported from a file")
 
 
 class Reach(models.TextChoices):
     """How widely a note was shared in the group."""
 
-    UNKNOWN = "", "Not recorded"
-    ONE = "one", "One person"
-    SOME = "some", "Some people"
-    MOST = "most", "Most people"
-    ALMOST_EVERYONE = "almost_everyone", "Almost everyone"
+    UNKNOWN = "", _("Not recorded")
+    ONE = "one", _("One person")
+    SOME = "some", _("Some people")
+    MOST = "most", _("Most people")
+    ALMOST_EVERYONE = "almost_everyone", _("Almost everyone")
 
 
 class SuggestionOutcome(models.TextChoices):

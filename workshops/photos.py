@@ -5,6 +5,7 @@ import warnings
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
@@ -30,7 +31,7 @@ class CheckedPhoto:
 
 
 def not_a_photo() -> ValidationError:
-    return ValidationError("The selected file must be a JPG, PNG or WebP photo", code="invalid")
+    return ValidationError(_("The selected file must be a JPG, PNG or WebP photo"), code="invalid")
 
 
 def check_photo(upload) -> CheckedPhoto:
@@ -39,10 +40,10 @@ def check_photo(upload) -> CheckedPhoto:
     The image is decoded in full and saved again, which drops anything hidden after the image
     data and the camera's metadata (such as where the photo was taken)."""
     if upload.size == 0:
-        raise ValidationError("The selected file is empty", code="empty")
+        raise ValidationError(_("The selected file is empty"), code="empty")
     if upload.size > MAX_UPLOAD_BYTES:
         raise ValidationError(
-            "The selected file must be smaller than %(max)s MB",
+            _("The selected file must be smaller than %(max)s MB"),
             code="too_big",
             params={"max": MAX_UPLOAD_BYTES // (1024 * 1024)},
         )
@@ -58,7 +59,7 @@ def check_photo(upload) -> CheckedPhoto:
             if image_format is None:
                 raise not_a_photo()
             if pixels > MAX_PIXELS:
-                raise ValidationError("The selected photo has too many pixels", code="too_big")
+                raise ValidationError(_("The selected photo has too many pixels"), code="too_big")
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
                 upright = ImageOps.exif_transpose(image)

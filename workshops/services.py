@@ -9,6 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from workshops.capture import ParsedNote, notes_digest
@@ -315,7 +316,9 @@ def contribution_kind_set(*, contribution: Contribution, kind: str, by) -> Contr
     """Change how a note was read (its kind), as the capture page's one-tap fix does, with a
     history row. A closed question keeps its kind, as on the note's change form."""
     if contribution.closed_at and kind != Contribution.Kind.QUESTION:
-        raise KindFixError("This question has been answered or closed, so it must stay a question")
+        raise KindFixError(
+            _("This question has been answered or closed, so it must stay a question")
+        )
     _contributions_change(
         Contribution.objects.filter(pk=contribution.pk),
         by=by,

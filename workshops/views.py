@@ -11,6 +11,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import DetailView, ListView
@@ -216,7 +217,9 @@ def group_round_start(request, pk):
     rounds_start(groups=FlipchartGroup.objects.filter(pk=group.pk))
     group.refresh_from_db(fields=["round_started_at"])
     messages.success(
-        request, f"Round started. It ends at {timezone.localtime(group.round_ends_at):%H:%M}."
+        request,
+        _("Round started. It ends at %(time)s.")
+        % {"time": f"{timezone.localtime(group.round_ends_at):%H:%M}"},
     )
     return redirect(group)
 
@@ -229,7 +232,7 @@ def group_photo_add(request, pk):
     if not form.is_valid():
         return render_capture_page(request, group, photo_form=form)
     photo_add(group=group, by=request.user, photo=form.cleaned_data["photo"])
-    messages.success(request, "Photo uploaded")
+    messages.success(request, _("Photo uploaded"))
     return redirect(f"{group.get_absolute_url()}{AT_THE_MESSAGE}")
 
 
@@ -268,7 +271,7 @@ def contribution_edit(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Note updated")
+        messages.success(request, _("Note updated"))
         return redirect(f"{contribution.group.get_absolute_url()}{AT_THE_MESSAGE}")
     return render(
         request,
@@ -277,7 +280,7 @@ def contribution_edit(request, pk):
             "form": form,
             "contribution": contribution,
             "group": contribution.group,
-            "page_title": "Change a note",
+            "page_title": _("Change a note"),
         },
     )
 
@@ -289,7 +292,7 @@ def contribution_remove(request, pk):
         contributions_remove(
             contributions=Contribution.objects.filter(pk=contribution.pk), by=request.user
         )
-        messages.success(request, "Note removed. An organiser can restore it if needed.")
+        messages.success(request, _("Note removed. An organiser can restore it if needed."))
         return redirect(f"{contribution.group.get_absolute_url()}{AT_THE_MESSAGE}")
     return render(
         request,
@@ -371,7 +374,8 @@ def workshop_run_sheet(request, slug):
         count = workshop.groups.count()
         messages.success(
             request,
-            f"Round {next_round}: "
+            _("Round %(round)d:") % {"round": next_round}
+            + " "
             + ngettext(
                 "Round started for %(count)d group at %(time)s.",
                 "Rounds started for all %(count)d groups at %(time)s.",

@@ -1,7 +1,8 @@
 from django import template
-from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -13,10 +14,11 @@ def due_tags(action, today=None):
     today = today or timezone.localdate()
     tags = []
     if action.is_awaiting_acceptance:
-        tags.append(("blue", "Awaiting acceptance"))
+        tags.append(("blue", _("Awaiting acceptance")))
     if action.is_overdue(today):
-        tags.append(("red", "Overdue"))
+        tags.append(("red", _("Overdue")))
     elif action.is_due_soon(today):
         days = action.days_until_due(today)
-        tags.append(("yellow", "Due today" if days == 0 else f"Due in {days} day{pluralize(days)}"))
+        due_in = ngettext("Due in %(days)d day", "Due in %(days)d days", days) % {"days": days}
+        tags.append(("yellow", _("Due today") if days == 0 else due_in))
     return format_html_join(" ", '<strong class="govuk-tag govuk-tag--{}">{}</strong>', tags)

@@ -115,8 +115,13 @@
     var lastAnnouncement = "";
     var timer;
 
-    function plural(count, word) {
-      return count + " " + word + (count === 1 ? "" : "s");
+    // The words come from the page, in its language: "{count} minutes", "{time} left".
+    function text(name, count) {
+      return element.getAttribute("data-text-" + name).replace(/\{\w+\}/, count);
+    }
+
+    function plural(count, unit) {
+      return count === 1 ? text(unit) : text(unit + "s", count);
     }
 
     function announce(message) {
@@ -129,19 +134,21 @@
     function tick() {
       var secondsLeft = Math.ceil((endsAt - (Date.now() + clockSkew)) / 1000);
       if (secondsLeft <= 0) {
-        element.textContent = "Time is up. You can still add notes.";
-        announce("Time is up. You can still add notes.");
+        element.textContent = text("time-up");
+        announce(text("time-up"));
         window.clearInterval(timer);
         return;
       }
       var minutes = Math.floor(secondsLeft / 60);
       var seconds = secondsLeft % 60;
-      element.textContent =
-        (minutes ? plural(minutes, "minute") + " " : "") + plural(seconds, "second") + " left";
+      element.textContent = text(
+        "left",
+        (minutes ? plural(minutes, "minute") + " " : "") + plural(seconds, "second")
+      );
       if (seconds === 0) {
-        announce(plural(minutes, "minute") + " left");
+        announce(text("left", plural(minutes, "minute")));
       } else if (secondsLeft === 30 || secondsLeft === 10) {
-        announce(plural(secondsLeft, "second") + " left");
+        announce(text("left", plural(secondsLeft, "second")));
       }
     }
 

@@ -25,13 +25,13 @@
         if (fresh) {
           container.innerHTML = fresh.innerHTML;
         }
-        status.textContent = " (this table also updates itself every 15 seconds)";
+        status.textContent = status.getAttribute("data-text-refreshing");
       })
       .catch(function () {
-        status.textContent = " (could not update the table: check your connection)";
+        status.textContent = status.getAttribute("data-text-failed");
       });
   }
 
-  status.textContent = " (this table also updates itself every 15 seconds)";
+  status.textContent = status.getAttribute("data-text-refreshing");
   window.setInterval(refresh, 15000);
 })();

@@ -17,14 +17,19 @@
     return Math.max(0, Math.round((endsAt - Date.now()) / 1000));
   }
 
+  // The words come from the page, in its language: "1 minute", "{count} seconds".
+  function text(name, count) {
+    return dialog.getAttribute("data-text-" + name).replace(/\{\w+\}/, count);
+  }
+
   function describe(seconds) {
     if (seconds > 90) {
-      return Math.round(seconds / 60) + " minutes";
+      return text("minutes", Math.round(seconds / 60));
     }
     if (seconds > 60) {
-      return "1 minute";
+      return text("minute");
     }
-    return seconds + (seconds === 1 ? " second" : " seconds");
+    return seconds === 1 ? text("second") : text("seconds", seconds);
   }
 
   function showEnded() {

@@ -261,6 +261,7 @@ def url_of(name, pattern, world) -> str:
         "object_id": obj.pk if obj else world.workshop.pk,
         "area": "training",
         "organisation": world.objects["organisation"].slug,
+        "language": "cy",
     }
     if "pk" in pattern.pattern.regex.groupindex:
         arguments["pk"] = obj.pk if obj else world.objects[name.split(":")[1].split("_")[0]].pk

@@ -28,7 +28,9 @@ def test_each_essential_page_from_the_footer_is_accessible(page: Page, live_serv
 def test_the_cookies_page_names_the_essential_cookies(page: Page, live_server):
     page.goto(live_server.url + "/cookies/")
     table = page.get_by_role("table")
-    expect(table.get_by_role("rowheader")).to_have_text(["sessionid", "csrftoken", "messages"])
+    expect(table.get_by_role("rowheader")).to_have_text(
+        ["sessionid", "django_language", "csrftoken", "messages"]
+    )
 
 
 def test_feedback_from_the_phase_banner_and_privacy_from_get_updates(page: Page, live_server):

@@ -1,5 +1,6 @@
-"""At 320 x 640, as on a small phone, no public page scrolls sideways and axe finds nothing; the
-progress page's search works without JavaScript and its contents lead to the answers."""
+"""At 320 x 640, as on a small phone, no public page scrolls sideways and axe finds nothing, in
+English and in Welsh; the progress page's search works without JavaScript and its contents lead
+to the answers."""
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -34,12 +35,15 @@ def assert_no_sideways_scroll(page: Page, path: str):
     assert width <= viewport, f"{path} is {width} px wide at {viewport} px"
 
 
+@pytest.mark.parametrize("language", ["en-GB", "cy"])
 def test_no_public_page_scrolls_sideways_on_a_small_phone_and_axe_finds_nothing(
-    page: Page, live_server, demo
+    page: Page, live_server, demo, language
 ):
     page.set_viewport_size(PHONE)
+    page.set_extra_http_headers({"Accept-Language": language})
     for path in PUBLIC_PAGES:
         page.goto(live_server.url + path)
+        expect(page.locator("html")).to_have_attribute("lang", language)
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         assert_no_sideways_scroll(page, path)
         assert_accessible(page)
