@@ -10,6 +10,11 @@ urlpatterns = [
     path("<int:pk>/accept/", views.action_accept_view, name="action_accept"),
     path("<int:pk>/cascade/", views.action_cascade_view, name="action_cascade"),
     path(
+        "<int:pk>/questions/<int:question_pk>/answer/",
+        views.question_answer_view,
+        name="question_answer",
+    ),
+    path(
         "<int:pk>/due-date/<int:change_pk>/",
         views.due_date_decide_view,
         name="duedatechange_decide",

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.throttle import sign_in_records_delete
 from feedback_site.emails import normalise_email
-from workshops.models import Follower, Workshop
+from workshops.models import Asker, Follower, Workshop
 
 
 def follower_confirm(*, workshop: Workshop, email: str) -> Follower:
@@ -33,6 +33,7 @@ def follower_unsubscribe(*, workshop: Workshop, email: str) -> bool:
 @dataclass(frozen=True)
 class RetentionCleanUp:
     followers: int
+    askers: int
     sign_in_records: int
 
 
@@ -40,11 +41,15 @@ class RetentionCleanUp:
 def retention_clean_up(*, now: datetime.datetime) -> RetentionCleanUp:
     """Delete the personal data the privacy notice says we no longer keep: followers' addresses
     after FOLLOWER_RETENTION_DAYS from their consent (an unconfirmed address is never stored and
-    unsubscribing deletes at once), and sign-in records after SIGN_IN_RECORD_RETENTION_DAYS."""
+    unsubscribing deletes at once), askers' addresses after ASKER_RETENTION_DAYS from theirs, and
+    sign-in records after SIGN_IN_RECORD_RETENTION_DAYS."""
     followers, _ = Follower.objects.filter(
         consent_at__lt=now - datetime.timedelta(days=settings.FOLLOWER_RETENTION_DAYS)
+    ).delete()
+    askers, _ = Asker.objects.filter(
+        consent_at__lt=now - datetime.timedelta(days=settings.ASKER_RETENTION_DAYS)
     ).delete()
     sign_in_records = sign_in_records_delete(
         before=now - datetime.timedelta(days=settings.SIGN_IN_RECORD_RETENTION_DAYS)
     )
-    return RetentionCleanUp(followers=followers, sign_in_records=sign_in_records)
+    return RetentionCleanUp(followers=followers, askers=askers, sign_in_records=sign_in_records)
