@@ -139,6 +139,14 @@ def test_the_public_page_lists_questions_in_the_order_asked_with_each_ones_wait(
     assert "Waiting 5 days" in html
     assert "Waited 1 day<" in html
     assert "Answered before older questions because: it only needed a link" in html
+    feed = client.get(
+        reverse(
+            "progress:workshop_progress_json", kwargs={"slug": queue["oldest"].group.workshop.slug}
+        )
+    ).json()
+    newest = next(c for c in feed["contributions"] if c["id"] == queue["newest"].pk)
+    assert newest["question"]["answered_out_of_order_because"] == "it only needed a link"
+    assert newest["question"]["days_waited"] == 1
     assert "Question of another workshop" not in html
 
 
