@@ -50,7 +50,12 @@ def test_the_form_search_finds_forms_in_every_app():
 
 def form_arguments(form_class, rf) -> dict:
     """What a form needs to be built blank, for the forms that need more than nothing."""
-    from tests.factories import ActionItemFactory, UserFactory
+    from tests.factories import (
+        ActionItemFactory,
+        ContributionFactory,
+        FlipchartGroupFactory,
+        UserFactory,
+    )
 
     needs = {
         "NewPasswordForm": lambda: {"user": UserFactory()},
@@ -64,6 +69,11 @@ def form_arguments(form_class, rf) -> dict:
         },
         "ConfirmForm": lambda: {"submit_label": "Confirm"},
         "CascadeForm": lambda: {"action": ActionItemFactory()},
+        "OnlineContributionForm": lambda: {"workshop": FlipchartGroupFactory().workshop},
+        "QuestionAnswerForm": lambda: {
+            "action": ActionItemFactory(),
+            "question": ContributionFactory(kind="question"),
+        },
     }
     return needs.get(form_class.__name__, dict)()
 
