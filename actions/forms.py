@@ -1,5 +1,6 @@
 from crispy_forms_gds.layout import Field, Fixed, Layout, Size
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import format_lazy
@@ -8,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from actions.models import ActionItem, Status
 from actions.services import Refused, action_cascade_choices, action_update_check
 from feedback_site.forms import GovukFormMixin
-from workshops.models import Workshop
+from workshops.models import Contribution, Workshop
 
 NOTE_NEEDED_FOR = (Status.DONE, Status.BLOCKED, Status.WONT_DO)
 DATE_FORMATS = ["%d %m %Y", "%d/%m/%Y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d"]
@@ -262,3 +263,28 @@ class CascadeForm(GovukFormMixin, forms.Form):
     def __init__(self, *args, action: ActionItem, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owners"].queryset = action_cascade_choices(action=action)
+
+
+class QuestionAnswerForm(GovukFormMixin, forms.Form):
+    """An owner's answer to one question routed to their action; several on one page, each
+    with its own prefix so their fields never share an id."""
+
+    submit_label = _("Send answer")
+
+    answer = forms.CharField(
+        label=_("Your answer"),
+        max_length=Contribution.MAX_LENGTH * 4,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": _("Enter an answer"),
+            "max_length": _("Answer must be %(limit_value)d characters or fewer"),
+        },
+    )
+
+    def __init__(self, *args, question: Contribution, action: ActionItem, **kwargs):
+        super().__init__(*args, prefix=f"question-{question.pk}", **kwargs)
+        self.helper.form_action = reverse(
+            "actions:question_answer", kwargs={"pk": action.pk, "question_pk": question.pk}
+        )
+        self.helper.layout = Layout(Field.textarea("answer", label_size=Size.SMALL, rows=4))
+        self.fields["answer"].widget.attrs.pop("maxlength", None)

@@ -36,6 +36,12 @@ class Organisation(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="organisations"
     )
+    answers_published_at_once = models.BooleanField(
+        "publish its answers to questions at once",
+        default=False,
+        help_text="Answers its members give to questions routed to its actions are published "
+        "without an organiser reviewing them first.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
+from accounts.roles import is_organiser
 from actions import reminders
 from actions.dates import default_due_date
 from actions.models import (
@@ -30,7 +31,14 @@ from actions.models import (
 from actions.packs import board_pack, pack_pdf
 from feedback_site.emails import subject_line
 from workshops.models import Area, Contribution, Theme, Workshop
-from workshops.services import MixedWorkshopsError, question_route, workshops_progress_changed
+from workshops.services import (
+    MixedWorkshopsError,
+    QuestionClosureError,
+    question_answer,
+    question_answer_propose,
+    question_route,
+    workshops_progress_changed,
+)
 
 
 class NoOwnerError(ValueError):
@@ -117,6 +125,33 @@ def action_sources_add(
     ]
     _route_questions(contributions, by=by)
     return links
+
+
+def routed_questions(action: ActionItem):
+    """The questions routed to an action, in the order they were asked, for its owners to
+    answer."""
+    return (
+        Contribution.objects.questions()
+        .filter(action_sources__action=action)
+        .exclude(closure=Contribution.Closure.OPEN)
+        .select_related("group")
+        .order_by("entered_at", "pk")
+    )
+
+
+@transaction.atomic
+def routed_question_answer(*, action: ActionItem, question: Contribution, by, answer: str) -> bool:
+    """An answer from the action's page to a question routed to the action. An organiser's, or
+    one from an organisation trusted to publish its own, is published (and the asker told) at
+    once; any other waits for an organiser to review it. Returns whether it was published."""
+    try:
+        if is_organiser(by) or action.owner.answers_published_at_once:
+            question_answer(question=question, by=by, answer=answer)
+            return True
+        question_answer_propose(question=question, by=by, answer=answer)
+        return False
+    except QuestionClosureError as error:
+        raise Refused(str(error), field="answer") from error
 
 
 def action_update_check(

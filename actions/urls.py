@@ -19,6 +19,11 @@ urlpatterns = [
         name="organisation_pack_xlsx",
     ),
     path(
+        "<int:pk>/questions/<int:question_pk>/answer/",
+        views.question_answer_view,
+        name="question_answer",
+    ),
+    path(
         "<int:pk>/due-date/<int:change_pk>/",
         views.due_date_decide_view,
         name="duedatechange_decide",

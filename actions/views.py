@@ -32,6 +32,7 @@ from actions.forms import (
     ActionFilterForm,
     CascadeForm,
     DueDateDecisionForm,
+    QuestionAnswerForm,
     UpdateForm,
 )
 from actions.models import ActionItem, DueDateChange, Organisation, Status, rollup_sentence
@@ -43,12 +44,14 @@ from actions.services import (
     action_cascade,
     action_post_update,
     due_date_decide,
+    routed_question_answer,
+    routed_questions,
 )
 from actions.templatetags.action_tags import due_tags
 from feedback_site import typed_input
 from feedback_site.pagination import pagination
 from feedback_site.spreadsheets import XLSX_CONTENT_TYPE
-from workshops.models import Workshop
+from workshops.models import Contribution, Workshop
 
 
 def visible_action(request, pk) -> ActionItem:
@@ -237,10 +240,34 @@ def cascaded_copies(request, action: ActionItem) -> list[ActionItem]:
     )
 
 
+@dataclass
+class RoutedQuestion:
+    question: object
+    form: QuestionAnswerForm | None
+
+
+def questions_to_answer(request, action: ActionItem) -> list[RoutedQuestion]:
+    """The questions routed to the action, each with a form to answer it for those who update
+    the action, while it has no answer published or waiting for review."""
+    can_answer = may_update(request.user, action)
+    return [
+        RoutedQuestion(
+            question,
+            QuestionAnswerForm(question=question, action=action)
+            if can_answer
+            and question.closure == question.Closure.ROUTED
+            and not question.proposed_answer
+            else None,
+        )
+        for question in routed_questions(action)
+    ]
+
+
 def render_action_page(request, action, *, form, proposal, status=200):
     can_update = may_update(request.user, action)
     children = cascaded_copies(request, action)
     context = {
+        "questions": questions_to_answer(request, action),
         "action": action,
         "form": form if can_update else None,
         "history": history_of(action),
@@ -426,3 +453,46 @@ def organisation_pack_pdf(request, organisation):
 def organisation_pack_xlsx(request, organisation):
     pack = board_pack(visible_organisation(request, organisation))
     return _download(pack_xlsx(pack), XLSX_CONTENT_TYPE, f"{pack.filename_stem}.xlsx")
+
+
+@login_required
+def question_answer_view(request, pk, question_pk):
+    """Answer a question routed to the action: the form is on the action's page; this page
+    shows it again with what went wrong, the answer kept."""
+    action = visible_action(request, pk)
+    if not may_update(request.user, action):
+        raise Http404
+    question = get_object_or_404(
+        routed_questions(action), pk=question_pk, closure=Contribution.Closure.ROUTED
+    )
+    form = QuestionAnswerForm(
+        request.POST if request.method == "POST" else None, question=question, action=action
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            published = routed_question_answer(
+                action=action,
+                question=question,
+                by=request.user,
+                answer=form.cleaned_data["answer"],
+            )
+        except Refused as refused:
+            form.add_error(refused.field, str(refused))
+        else:
+            messages.success(
+                request,
+                _("Answer published")
+                if published
+                else _("Answer sent: an organiser will publish it once they have reviewed it"),
+            )
+            return redirect(f"{action.get_absolute_url()}#questions")
+    return render(
+        request,
+        "actions/question_answer.html",
+        {
+            "action": action,
+            "question": question,
+            "form": form,
+            "page_title": _("Answer a question"),
+        },
+    )

@@ -106,6 +106,7 @@ def privacy(request):
         "pages/privacy.html",
         _("Privacy notice"),
         follower_retention=_days(settings.FOLLOWER_RETENTION_DAYS),
+        asker_retention=_days(settings.ASKER_RETENTION_DAYS),
         sign_in_record_retention=_days(settings.SIGN_IN_RECORD_RETENTION_DAYS),
         follow_confirm_hours=settings.FOLLOW_CONFIRM_MAX_AGE_HOURS,
         sign_in_link_minutes=settings.SESAME_MAX_AGE // 60,

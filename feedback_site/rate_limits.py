@@ -2,8 +2,9 @@
 
 Sign-in failures are counted by django-axes in the database (accounts/throttle.py); everything
 else is here. When the cache cannot count (Redis is down), each limit says whether it refuses or
-allows: every limit here guards an email sent to someone's inbox, so all of them refuse, and say
-why (`Verdict.UNCOUNTABLE`). Reading public pages is never limited."""
+allows: every limit that guards an email sent to someone's inbox refuses, and says why
+(`Verdict.UNCOUNTABLE`); the online form's limits allow, since what it stores waits for review
+and sends nothing by itself. Reading public pages is never limited."""
 
 import enum
 import hashlib
@@ -92,12 +93,44 @@ def password_reset_limit_reached(request, email: str) -> Verdict:
     return _emailed_link_limit_reached(request, "password-reset", email)
 
 
-def follow_request_limit_reached(email: str) -> Verdict:
+def _confirmations_limit_reached(purpose: str, email: str) -> Verdict:
     """Confirmation emails asked for one address in the last hour. Keyed on the address, not the
     visitor's IP, which behind a proxy is everyone's. Refused if it cannot be counted."""
     return over_rate_limit(
-        f"follow-requests:{_email_key(email)}",
+        f"{purpose}:{_email_key(email)}",
         limit=settings.FOLLOW_REQUESTS_PER_HOUR,
         window=60 * 60,
         refuse_uncounted=True,
+    )
+
+
+def follow_request_limit_reached(email: str) -> Verdict:
+    """Emails confirming a follow sent to one address in the last hour."""
+    return _confirmations_limit_reached("follow-requests", email)
+
+
+def asker_confirmation_limit_reached(email: str) -> Verdict:
+    """Emails confirming an asker's address sent to one address in the last hour."""
+    return _confirmations_limit_reached("asker-confirmations", email)
+
+
+def online_contributions_from_address_limit_reached(request) -> Verdict:
+    """Questions and views sent online from one client address in the last hour, to any
+    workshop."""
+    return over_rate_limit(
+        f"online-contributions:ip:{client_address(request)}",
+        limit=settings.ONLINE_CONTRIBUTIONS_PER_ADDRESS_PER_HOUR,
+        window=60 * 60,
+        refuse_uncounted=False,
+    )
+
+
+def online_contributions_to_workshop_limit_reached(workshop_id: int) -> Verdict:
+    """Questions and views sent online to one workshop in the last hour, from anyone: a flood
+    from many addresses stops before it buries the triagers."""
+    return over_rate_limit(
+        f"online-contributions:workshop:{workshop_id}",
+        limit=settings.ONLINE_CONTRIBUTIONS_PER_WORKSHOP_PER_HOUR,
+        window=60 * 60,
+        refuse_uncounted=False,
     )

@@ -346,6 +346,14 @@ QUESTION_CLOSE_WORKING_DAYS = int(os.environ.get("QUESTION_CLOSE_WORKING_DAYS", 
 FOLLOW_CONFIRM_MAX_AGE_HOURS = int(os.environ.get("FOLLOW_CONFIRM_MAX_AGE_HOURS", "72"))
 # Confirmation emails one address may be sent in an hour.
 FOLLOW_REQUESTS_PER_HOUR = int(os.environ.get("FOLLOW_REQUESTS_PER_HOUR", "5"))
+# Questions and views the online form takes in an hour from one client address, and for one
+# workshop from everyone.
+ONLINE_CONTRIBUTIONS_PER_ADDRESS_PER_HOUR = int(
+    os.environ.get("ONLINE_CONTRIBUTIONS_PER_ADDRESS_PER_HOUR", "10")
+)
+ONLINE_CONTRIBUTIONS_PER_WORKSHOP_PER_HOUR = int(
+    os.environ.get("ONLINE_CONTRIBUTIONS_PER_WORKSHOP_PER_HOUR", "300")
+)
 
 # Where the service is reached from outside, for links in emails (sign-in links, reminders,
 # digests); in production the first allowed host over HTTPS unless set. Locally it follows PORT,
@@ -366,6 +374,8 @@ SERVICE_CONTACT_EMAIL = os.environ.get("SERVICE_CONTACT_EMAIL", "workshop-feedba
 # How long personal data is kept (see the privacy notice); `manage.py clean_up_retention`
 # deletes what is older. A follower's address goes when they unsubscribe, or after this long.
 FOLLOWER_RETENTION_DAYS = int(os.environ.get("FOLLOWER_RETENTION_DAYS", str(2 * 365)))
+# An asker's confirmed address, kept to tell them the answer, goes when they ask or after this long.
+ASKER_RETENTION_DAYS = int(os.environ.get("ASKER_RETENTION_DAYS", "365"))
 # Records of sign-ins and failed sign-ins (address, IP address, browser) are kept this long.
 SIGN_IN_RECORD_RETENTION_DAYS = int(os.environ.get("SIGN_IN_RECORD_RETENTION_DAYS", "90"))
 

@@ -20,7 +20,16 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 from actions.models import ActionItem, ActionSource, DueDateChange, Organisation, StatusUpdate
-from workshops.models import Area, Contribution, FlipchartGroup, OpenQuestion, Theme, Workshop
+from workshops.models import (
+    AnswerToReview,
+    Area,
+    Contribution,
+    FlipchartGroup,
+    OpenQuestion,
+    Theme,
+    Workshop,
+    online_channel_open,
+)
 from workshops.services import workshops_progress_changed
 
 CACHE_SECONDS = 24 * 60 * 60
@@ -33,6 +42,7 @@ SHOWN_ON = {
     Theme: lambda pk: Q(themes=pk),
     Contribution: lambda pk: Q(groups__contributions=pk),
     OpenQuestion: lambda pk: Q(groups__contributions=pk),
+    AnswerToReview: lambda pk: Q(groups__contributions=pk),
     ActionItem: lambda pk: Q(actions=pk),
     StatusUpdate: lambda pk: Q(actions__updates=pk),
     DueDateChange: lambda pk: Q(actions__due_date_changes=pk),
@@ -69,10 +79,16 @@ def is_shared_request(request) -> bool:
 
 
 class PageVersion(NamedTuple):
-    """What a cached page is known by: its workshop and that workshop's version."""
+    """What a cached page is known by: its workshop, that workshop's version and whether its
+    online channel is open (the page links to it only while it is, and opening and closing are
+    moments, not changes)."""
 
     pk: int
     progress_version: uuid.UUID
+    online_open: bool
+
+    def online_is_open(self) -> bool:
+        return self.online_open
 
 
 def published_page_version(slug: str) -> PageVersion:
@@ -82,17 +98,18 @@ def published_page_version(slug: str) -> PageVersion:
         Workshop.objects.published()
         .filter(slug=slug)
         .order_by()
-        .values_list("pk", "progress_version")
+        .values_list("pk", "progress_version", "online_opens_at", "online_closes_at")
     )
-    for row in found[:1]:
-        return PageVersion(*row)
+    for pk, version, opens_at, closes_at in found[:1]:
+        return PageVersion(pk, version, online_channel_open(opens_at, closes_at))
     raise Http404
 
 
 def page_etag(workshop: Workshop | PageVersion) -> str:
     """Changes with the workshop's version, with the day, as the page counts days waiting, and
-    with the language it is shown in."""
-    return f'"{workshop.progress_version}-{timezone.localdate():%Y%m%d}-{get_language()}"'
+    with the language it is shown in, and when its online channel opens or closes."""
+    channel = "-ask" if workshop.online_is_open() else ""
+    return f'"{workshop.progress_version}-{timezone.localdate():%Y%m%d}{channel}-{get_language()}"'
 
 
 def _cache_key(request, workshop: Workshop | PageVersion) -> str:

@@ -179,6 +179,8 @@ def feed(workshop: Workshop) -> dict:
                         "answer": note.answer,
                         "reason": note.closure_reason,
                         "days_waiting": note.days_waiting() if not note.closed_at else None,
+                        "days_waited": note.days_waiting() if note.closed_at else None,
+                        "answered_out_of_order_because": note.out_of_order_reason,
                     }
                 }
                 if note.kind == note.Kind.QUESTION

@@ -5,7 +5,6 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models.functions import Coalesce
@@ -16,6 +15,7 @@ from django.utils.translation import gettext
 
 from actions.models import DueDateChange, StatusUpdate
 from feedback_site.emails import subject_line
+from feedback_site.signed_links import LinkInvalid, link_data, link_token
 from workshops.models import Contribution, Follower, Workshop
 
 logger = logging.getLogger(__name__)
@@ -24,40 +24,24 @@ CONFIRM_SALT = "workshops.follow.confirm"
 UNSUBSCRIBE_SALT = "workshops.follow.unsubscribe"
 
 
-class LinkExpired(Exception):
-    pass
-
-
-class LinkInvalid(Exception):
-    pass
-
-
-def _token(signer: signing.Signer, workshop: Workshop, email: str) -> str:
-    return signer.sign_object({"w": workshop.pk, "e": email.strip().lower()})
+def _token(workshop: Workshop, email: str, *, salt: str, expires: bool) -> str:
+    return link_token({"w": workshop.pk, "e": email.strip().lower()}, salt=salt, expires=expires)
 
 
 def _email_from(token: str, workshop: Workshop, *, max_age=None, salt: str) -> str:
-    try:
-        if max_age is None:
-            data = signing.Signer(salt=salt).unsign_object(token)
-        else:
-            data = signing.TimestampSigner(salt=salt).unsign_object(token, max_age=max_age)
-    except signing.SignatureExpired as error:
-        raise LinkExpired from error
-    except signing.BadSignature as error:
-        raise LinkInvalid from error
+    data = link_data(token, salt=salt, max_age=max_age)
     if data.get("w") != workshop.pk or not data.get("e"):
         raise LinkInvalid
     return data["e"]
 
 
 def confirm_path(workshop: Workshop, email: str) -> str:
-    token = _token(signing.TimestampSigner(salt=CONFIRM_SALT), workshop, email)
+    token = _token(workshop, email, salt=CONFIRM_SALT, expires=True)
     return reverse("progress:follow_confirm", kwargs={"slug": workshop.slug, "token": token})
 
 
 def unsubscribe_path(workshop: Workshop, email: str) -> str:
-    token = _token(signing.Signer(salt=UNSUBSCRIBE_SALT), workshop, email)
+    token = _token(workshop, email, salt=UNSUBSCRIBE_SALT, expires=False)
     return reverse("progress:follow_unsubscribe", kwargs={"slug": workshop.slug, "token": token})
 
 

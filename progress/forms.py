@@ -1,3 +1,4 @@
+from crispy_forms_gds.layout import HTML, Field, Layout, Size
 from django import forms
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +7,7 @@ from actions.forms import DATE_FORMATS
 from feedback_site.forms import GovukFormMixin
 from feedback_site.rate_limits import Verdict
 from progress.models import WorkshopReport
+from workshops.models import Contribution, Workshop
 
 
 class FollowForm(GovukFormMixin, forms.Form):
@@ -32,6 +34,115 @@ class FollowForm(GovukFormMixin, forms.Form):
             )
         else:
             self.add_error("email", _("You have asked too many times. Try again in an hour"))
+
+
+# A field people never see, so only a robot filling every input fills it in.
+HONEYPOT = HTML(
+    '<div class="govuk-form-group" hidden><label class="govuk-label" for="id_website">'
+    'Leave this empty</label><input class="govuk-input" type="text" name="website" '
+    'id="id_website" autocomplete="off" tabindex="-1"></div>'
+)
+
+
+class OnlineContributionForm(GovukFormMixin, forms.Form):
+    """Ask a question or add a view about one of a workshop's subjects, from anywhere."""
+
+    submit_label = _("Send")
+
+    kind = forms.ChoiceField(
+        label=_("Do you want to ask a question or add your view?"),
+        choices=[
+            (Contribution.Kind.QUESTION, _("Ask a question")),
+            (Contribution.Kind.COMMENT, _("Add my view")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select whether you are asking a question or adding a view")},
+    )
+    group = forms.ModelChoiceField(
+        label=_("What is it about?"),
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"required": _("Select what your question or view is about")},
+    )
+    text = forms.CharField(
+        label=_("Your question or view"),
+        max_length=Contribution.MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Do not include personal details, such as your name or anyone else's."),
+        error_messages={
+            "required": _("Enter your question or view"),
+            "max_length": _(
+                "Your question or view must be %(limit_value)d characters or fewer: it has "
+                "%(show_value)d"
+            ),
+        },
+    )
+    email = forms.EmailField(
+        label=_("Email address (optional)"),
+        required=False,
+        max_length=254,
+        help_text=_(
+            "Only if you ask a question and want to be told the answer. We will send you a link "
+            "to confirm, and use your address for nothing else. Leave it empty to stay "
+            "anonymous."
+        ),
+        error_messages={
+            "invalid": _("Enter an email address in the correct format, like name@example.com"),
+            "max_length": _("Email address must be 254 characters or fewer"),
+        },
+        widget=forms.EmailInput(
+            attrs={"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"}
+        ),
+    )
+    website = forms.CharField(required=False)
+
+    def __init__(self, *args, workshop: Workshop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = workshop.groups.order_by("order", "pk")
+        self.fields["group"].label_from_instance = lambda group: group.subject
+        # The length is checked on sending, with an error that keeps the text: a browser's
+        # maxlength would cut off what was pasted without a word.
+        self.fields["text"].widget.attrs.pop("maxlength", None)
+        self.helper.layout = Layout(
+            Field.radios("kind", legend_size=Size.MEDIUM),
+            Field.radios("group", legend_size=Size.MEDIUM),
+            Field.textarea("text", label_size=Size.MEDIUM),
+            Field.text("email", label_size=Size.MEDIUM),
+            HONEYPOT,
+        )
+
+    @property
+    def is_from_a_robot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("email") and cleaned.get("kind") != Contribution.Kind.QUESTION:
+            self.add_error(
+                "email",
+                _("Only questions are answered: leave the email address empty to add a view"),
+            )
+        return cleaned
+
+    def refuse_as_too_many(self):
+        self.add_error(
+            "text",
+            _(
+                "Too many questions and views have been sent in the last hour. Your text is "
+                "kept below: try again in an hour"
+            ),
+        )
+
+    def refuse_email(self, verdict: Verdict):
+        if verdict is Verdict.UNCOUNTABLE:
+            message = _("Emails cannot be sent at the moment. Try again in a few minutes")
+        else:
+            message = _(
+                "Too many emails have been sent to this address in the last hour. Try again in "
+                "an hour, or leave it empty"
+            )
+        self.add_error("email", message)
 
 
 class SearchForm(forms.Form):

@@ -4,6 +4,7 @@ publishing it are progress.services' report_* functions."""
 
 import datetime
 import hashlib
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -20,7 +21,8 @@ from feedback_site.emails import normalise_email, subject_line
 from progress.following import unsubscribe_path
 from progress.models import WorkshopReport
 from progress.selectors import workshop_progress
-from workshops.models import Follower, Workshop
+from workshops.askers import forget_path
+from workshops.models import Asker, Follower, Workshop
 
 
 def report_due_date(workshop: Workshop) -> datetime.date:
@@ -148,29 +150,49 @@ def readable(figures: dict):
 # --- Who is told ---
 
 
-def report_recipients(workshop: Workshop) -> list[str]:
-    """Everyone told when the workshop's report is published: its followers, each address once.
-    Askers with a confirmed email belong here too when the service keeps them."""
-    emails = Follower.objects.filter(workshop=workshop).values_list("email", flat=True)
-    return sorted({normalise_email(email) for email in emails})
+@dataclass(frozen=True)
+class Recipient:
+    """An address told that the report is out, with the link that stops what it signed up for:
+    a follower's unsubscribe, or an asker's deletion of the address they gave with a question."""
+
+    email: str
+    stop_path: str
+    is_follower: bool
+
+
+def report_recipients(workshop: Workshop) -> list[Recipient]:
+    """Everyone told when the workshop's report is published, each address once: its followers
+    and the askers who confirmed an address to hear what became of their question."""
+    found = {}
+    askers = Asker.objects.filter(question__group__workshop=workshop).select_related(
+        "question__group__workshop"
+    )
+    for asker in askers.order_by("pk"):
+        email = normalise_email(asker.email)
+        found.setdefault(email, Recipient(email, forget_path(asker.question, email), False))
+    for email in Follower.objects.filter(workshop=workshop).values_list("email", flat=True):
+        email = normalise_email(email)
+        found[email] = Recipient(email, unsubscribe_path(workshop, email), True)
+    return [found[email] for email in sorted(found)]
 
 
 def recipient_digest(email: str) -> str:
     return hashlib.sha256(normalise_email(email).encode()).hexdigest()
 
 
-def report_published_email(report: WorkshopReport, email: str) -> EmailMessage:
+def report_published_email(report: WorkshopReport, recipient: Recipient) -> EmailMessage:
     workshop = report.workshop
     context = {
         "workshop": workshop,
         "report_url": settings.SITE_URL + report.get_absolute_url(),
-        "unsubscribe_url": settings.SITE_URL + unsubscribe_path(workshop, email),
+        "stop_url": settings.SITE_URL + recipient.stop_path,
+        "is_follower": recipient.is_follower,
         "service_name": settings.SERVICE_NAME,
     }
     return EmailMessage(
         subject=subject_line(str(_("Report back on %(title)s") % {"title": workshop.title})),
         body=render_to_string("progress/email/report_published.txt", context),
-        to=[email],
+        to=[recipient.email],
     )
 
 

@@ -99,10 +99,13 @@ def public_actions(workshop: Workshop):
 
 
 def public_questions(workshop: Workshop):
+    """The workshop's public questions in the order they were asked: the queue they are
+    answered in."""
     return (
         public_contributions(workshop)
         .filter(kind=Contribution.Kind.QUESTION)
         .prefetch_related(Prefetch("actions", queryset=ActionItem.objects.order_by("pk")))
+        .order_by("entered_at", "pk")
     )
 
 

@@ -14,7 +14,7 @@ from feedback_site.emails import normalise_email
 from feedback_site.jobs import enqueue_on_commit
 from progress import reports
 from progress.models import ReportNotice, ReportReminderSent, WorkshopReport
-from workshops.models import Follower, Workshop
+from workshops.models import Asker, Follower, Workshop
 from workshops.services import workshops_progress_changed
 
 logger = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ def follower_unsubscribe(*, workshop: Workshop, email: str) -> bool:
 @dataclass(frozen=True)
 class RetentionCleanUp:
     followers: int
+    askers: int
     sign_in_records: int
 
 
@@ -47,14 +48,18 @@ class RetentionCleanUp:
 def retention_clean_up(*, now: datetime.datetime) -> RetentionCleanUp:
     """Delete the personal data the privacy notice says we no longer keep: followers' addresses
     after FOLLOWER_RETENTION_DAYS from their consent (an unconfirmed address is never stored and
-    unsubscribing deletes at once), and sign-in records after SIGN_IN_RECORD_RETENTION_DAYS."""
+    unsubscribing deletes at once), askers' addresses after ASKER_RETENTION_DAYS from theirs, and
+    sign-in records after SIGN_IN_RECORD_RETENTION_DAYS."""
     followers, _ = Follower.objects.filter(
         consent_at__lt=now - datetime.timedelta(days=settings.FOLLOWER_RETENTION_DAYS)
+    ).delete()
+    askers, _ = Asker.objects.filter(
+        consent_at__lt=now - datetime.timedelta(days=settings.ASKER_RETENTION_DAYS)
     ).delete()
     sign_in_records = sign_in_records_delete(
         before=now - datetime.timedelta(days=settings.SIGN_IN_RECORD_RETENTION_DAYS)
     )
-    return RetentionCleanUp(followers=followers, sign_in_records=sign_in_records)
+    return RetentionCleanUp(followers=followers, askers=askers, sign_in_records=sign_in_records)
 
 
 # --- The report back ---
@@ -118,13 +123,13 @@ def report_published_tell_all(*, report: WorkshopReport) -> int:
     runs: a recipient is recorded and emailed in one transaction, so a failed email is tried
     again on the job's next attempt and a sent one never is. Returns how many were emailed."""
     sent = 0
-    for email in reports.report_recipients(report.workshop):
+    for recipient in reports.report_recipients(report.workshop):
         try:
             with transaction.atomic(durable=True):
                 ReportNotice.objects.create(
-                    report=report, recipient_digest=reports.recipient_digest(email)
+                    report=report, recipient_digest=reports.recipient_digest(recipient.email)
                 )
-                reports.report_published_email(report, email).send()
+                reports.report_published_email(report, recipient).send()
         except IntegrityError:
             continue
         sent += 1

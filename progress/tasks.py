@@ -35,9 +35,14 @@ def digests_send_daily() -> int:
 @scheduled(every="day")
 @job
 def retention_clean_up_daily() -> dict:
-    """Delete followers' addresses and sign-in records past their time; returns how many."""
+    """Delete followers' and askers' addresses and sign-in records past their time; returns how
+    many."""
     deleted = retention_clean_up(now=timezone.now())
-    return {"followers": deleted.followers, "sign_in_records": deleted.sign_in_records}
+    return {
+        "followers": deleted.followers,
+        "askers": deleted.askers,
+        "sign_in_records": deleted.sign_in_records,
+    }
 
 
 @job

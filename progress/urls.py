@@ -33,6 +33,18 @@ urlpatterns = [
         views.follow_unsubscribe,
         name="follow_unsubscribe",
     ),
+    path("workshops/<slug:slug>/ask/", views.ask, name="ask"),
+    path("workshops/<slug:slug>/ask/sent/", views.ask_sent, name="ask_sent"),
+    path(
+        "workshops/<slug:slug>/ask/confirm/<str:token>/",
+        views.asker_confirm_view,
+        name="asker_confirm",
+    ),
+    path(
+        "workshops/<slug:slug>/ask/delete-email/<str:token>/",
+        views.asker_forget_view,
+        name="asker_forget",
+    ),
     *(
         path(
             f"workshops/<slug:slug>/{table}.{file_format}",

@@ -1,12 +1,15 @@
+import functools
 import io
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import base36_to_int, int_to_base36
 from django.utils.translation import gettext as _
@@ -17,10 +20,16 @@ from actions.dates import default_due_date
 from feedback_site.forms import ConfirmForm
 from feedback_site.jobs import enqueue_on_commit
 from feedback_site.pagination import pagination
-from feedback_site.rate_limits import follow_request_limit_reached
+from feedback_site.rate_limits import (
+    asker_confirmation_limit_reached,
+    follow_request_limit_reached,
+    online_contributions_from_address_limit_reached,
+    online_contributions_to_workshop_limit_reached,
+)
+from feedback_site.signed_links import LinkExpired, LinkInvalid
 from progress import cache as progress_cache
 from progress import exports, following, reports
-from progress.forms import FollowForm, ReportForm, SearchForm
+from progress.forms import FollowForm, OnlineContributionForm, ReportForm, SearchForm
 from progress.models import WorkshopReport
 from progress.recurring import recurring_histories, recurring_summaries
 from progress.selectors import (
@@ -33,7 +42,10 @@ from progress.selectors import (
 )
 from progress.services import follower_confirm, follower_unsubscribe, report_publish, report_save
 from progress.tasks import follow_confirmation_send
+from workshops import askers
 from workshops.models import Area, RecurringTheme, Workshop
+from workshops.services import asker_confirm, asker_forget, online_contribution_add
+from workshops.tasks import asker_confirmation_send
 
 
 def published_workshop(slug: str) -> Workshop:
@@ -126,23 +138,27 @@ def follow_sent(request, slug):
     )
 
 
-def _link_problem(request, workshop, problem: str):
+def _link_problem(request, workshop, problem: str, *, again_url: str = ""):
     return render(
         request,
         "progress/follow_link_problem.html",
-        {"workshop": workshop, "page_title": problem},
+        {
+            "workshop": workshop,
+            "page_title": problem,
+            "again_url": again_url or reverse("progress:follow", kwargs={"slug": workshop.slug}),
+        },
         status=400,
     )
 
 
 def _confirm_by_link(request, workshop, *, email, change, submit_label, what, title, done):
     """The page an emailed link opens: one button, since mail scanners open links too, and the
-    change made only when it is pressed."""
+    change (a callable taking nothing) made only when it is pressed."""
     form = ConfirmForm(
         request.POST if request.method == "POST" else None, submit_label=submit_label
     )
     if request.method == "POST" and form.is_valid():
-        change(workshop=workshop, email=email)
+        change()
         return render(
             request, "progress/follow_done.html", {"workshop": workshop, "page_title": done}
         )
@@ -157,15 +173,15 @@ def follow_confirm(request, slug, token):
     workshop = published_workshop(slug)
     try:
         email = following.email_to_confirm(token, workshop)
-    except following.LinkExpired:
+    except LinkExpired:
         return _link_problem(request, workshop, _("This link has expired"))
-    except following.LinkInvalid:
+    except LinkInvalid:
         return _link_problem(request, workshop, _("This link is not valid"))
     return _confirm_by_link(
         request,
         workshop,
         email=email,
-        change=follower_confirm,
+        change=functools.partial(follower_confirm, workshop=workshop, email=email),
         submit_label=_("Confirm"),
         what=_("get a daily email of progress on"),
         title=_("Confirm updates"),
@@ -177,17 +193,127 @@ def follow_unsubscribe(request, slug, token):
     workshop = published_workshop(slug)
     try:
         email = following.email_to_unsubscribe(token, workshop)
-    except following.LinkInvalid:
+    except LinkInvalid:
         return _link_problem(request, workshop, _("This link is not valid"))
     return _confirm_by_link(
         request,
         workshop,
         email=email,
-        change=follower_unsubscribe,
+        change=functools.partial(follower_unsubscribe, workshop=workshop, email=email),
         submit_label=_("Stop emails"),
         what=_("stop emails about"),
         title=_("Stop emails"),
         done=_("You will get no more emails"),
+    )
+
+
+def ask(request, slug):
+    """Ask a question or add a view online while the workshop's online channel is open. What is
+    sent waits for review like a flipchart note; an address given is kept only once confirmed.
+    A robot that fills the hidden field is thanked and nothing is stored."""
+    workshop = published_workshop(slug)
+    if not workshop.online_is_open():
+        return render(
+            request,
+            "progress/ask_closed.html",
+            {
+                "workshop": workshop,
+                "page_title": _("Asking online is closed"),
+                "now": timezone.now(),
+            },
+        )
+    form = OnlineContributionForm(request.POST or None, workshop=workshop)
+    if request.method == "POST" and form.is_valid():
+        if form.is_from_a_robot:
+            return redirect("progress:ask_sent", slug=workshop.slug)
+        email = form.cleaned_data["email"]
+        if online_contributions_from_address_limit_reached(
+            request
+        ) or online_contributions_to_workshop_limit_reached(workshop.pk):
+            form.refuse_as_too_many()
+        elif email and (verdict := asker_confirmation_limit_reached(email)):
+            form.refuse_email(verdict)
+        else:
+            with transaction.atomic():
+                question = online_contribution_add(
+                    group=form.cleaned_data["group"],
+                    kind=form.cleaned_data["kind"],
+                    text=form.cleaned_data["text"],
+                )
+                if email:
+                    enqueue_on_commit(
+                        asker_confirmation_send,
+                        question_id=question.pk,
+                        email=email,
+                        site_url=request.build_absolute_uri("/").rstrip("/"),
+                    )
+            return redirect("progress:ask_sent", slug=workshop.slug)
+    return render(
+        request,
+        "progress/ask_form.html",
+        {
+            "form": form,
+            "workshop": workshop,
+            "page_title": _("Ask a question or add your view"),
+        },
+    )
+
+
+@require_safe
+def ask_sent(request, slug):
+    workshop = published_workshop(slug)
+    return render(
+        request,
+        "progress/ask_sent.html",
+        {
+            "workshop": workshop,
+            "page_title": _("Thank you"),
+            "hours": settings.FOLLOW_CONFIRM_MAX_AGE_HOURS,
+        },
+    )
+
+
+def asker_confirm_view(request, slug, token):
+    workshop = published_workshop(slug)
+    again_url = reverse("progress:ask", kwargs={"slug": workshop.slug})
+    try:
+        question, email = askers.question_to_confirm(token, workshop)
+    except LinkExpired:
+        return _link_problem(request, workshop, _("This link has expired"), again_url=again_url)
+    except LinkInvalid:
+        return _link_problem(request, workshop, _("This link is not valid"), again_url=again_url)
+    return _confirm_by_link(
+        request,
+        workshop,
+        email=email,
+        change=functools.partial(asker_confirm, question=question, email=email),
+        submit_label=_("Confirm"),
+        what=_("be told the answer to your question about"),
+        title=_("Confirm your email address"),
+        done=_("You will be told the answer"),
+    )
+
+
+def asker_forget_view(request, slug, token):
+    workshop = published_workshop(slug)
+    try:
+        question, email = askers.question_to_forget(token, workshop)
+    except LinkInvalid:
+        return _link_problem(
+            request,
+            workshop,
+            _("This link is not valid"),
+            again_url=reverse("progress:ask", kwargs={"slug": workshop.slug}),
+        )
+    return _confirm_by_link(
+        request,
+        workshop,
+        email=email,
+        change=functools.partial(asker_forget, question=question, email=email),
+        submit_label=_("Delete my email address"),
+        what=_("delete your email address, kept to tell you the answer to your question about"),
+        title=_("Delete your email address"),
+        done=_("Your email address has been deleted"),
     )
 
 

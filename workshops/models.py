@@ -161,6 +161,19 @@ class Workshop(models.Model):
     current_round = models.PositiveSmallIntegerField(
         default=0, help_text="The round last started from the run sheet; 0 before the first."
     )
+    online_opens_at = models.DateTimeField(
+        "online channel opens",
+        null=True,
+        blank=True,
+        help_text="From then, anyone may ask a question or add a view online about one of the "
+        "workshop's subjects, once it is published. Empty: no online channel.",
+    )
+    online_closes_at = models.DateTimeField(
+        "online channel closes",
+        null=True,
+        blank=True,
+        help_text="Empty: open until you set a date.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     progress_version = models.UUIDField(
@@ -189,6 +202,11 @@ class Workshop(models.Model):
             models.CheckConstraint(
                 condition=GreaterThan(Length(Trim("title")), 0), name="workshop_title_not_blank"
             ),
+            models.CheckConstraint(
+                condition=models.Q(online_closes_at__isnull=True)
+                | models.Q(online_opens_at__lt=models.F("online_closes_at")),
+                name="workshop_online_closes_after_it_opens",
+            ),
         ]
 
     def __str__(self):
@@ -205,10 +223,26 @@ class Workshop(models.Model):
     def is_strict(self) -> bool:
         return self.late_notes == LateNotes.REFUSE
 
+    def online_is_open(self, now: datetime.datetime | None = None) -> bool:
+        """Whether the public may ask and add views online now: published, and between the
+        channel's opening and closing."""
+        return self.is_published and online_channel_open(
+            self.online_opens_at, self.online_closes_at, now
+        )
+
     def visiting_group_names(self, count: int) -> list[str]:
         """The names of `count` groups of attendees: those typed, then Group n for the rest."""
         names = [line.strip() for line in self.visiting_groups.splitlines() if line.strip()]
         return [names[i] if i < len(names) else f"Group {i + 1}" for i in range(count)]
+
+
+def online_channel_open(
+    opens_at: datetime.datetime | None,
+    closes_at: datetime.datetime | None,
+    now: datetime.datetime | None = None,
+) -> bool:
+    now = now or timezone.now()
+    return opens_at is not None and opens_at <= now and (closes_at is None or now < closes_at)
 
 
 def visiting_group_index(*, flipchart: int, round_number: int, count: int) -> int:
@@ -480,12 +514,12 @@ def link_area_problem(theme: Theme, recurring: RecurringTheme) -> str:
 
 # Present notes nobody has sorted yet: no area, and not hidden (a hidden note has been dealt with).
 NOT_TRIAGED = models.Q(area__isnull=True, hidden_from_public=False)
-# Notes kept from the public until a triager reviews them.
-NOT_REVIEWED = models.Q(
-    hidden_from_public=False,
-    reviewed_at__isnull=True,
-    group__workshop__notes_public_after_review=True,
+# Notes kept from the public until a triager reviews them. What the public sent online always
+# waits for review, whatever the workshop's setting: nobody in the room has seen it.
+REVIEW_ASKED = models.Q(group__workshop__notes_public_after_review=True) | models.Q(
+    channel="online"
 )
+NOT_REVIEWED = models.Q(hidden_from_public=False, reviewed_at__isnull=True) & REVIEW_ASKED
 
 
 class ContributionQuerySet(models.QuerySet):
@@ -504,10 +538,7 @@ class ContributionQuerySet(models.QuerySet):
     def reviewed(self):
         """Notes a triager has reviewed, or that need no review because their workshop does
         not ask for it."""
-        return self.filter(
-            models.Q(reviewed_at__isnull=False)
-            | models.Q(group__workshop__notes_public_after_review=False)
-        )
+        return self.filter(models.Q(reviewed_at__isnull=False) | ~REVIEW_ASKED)
 
     def awaiting_review(self):
         """Present notes, not hidden, kept from the public until a triager reviews them."""
@@ -532,6 +563,22 @@ class ContributionQuerySet(models.QuerySet):
 
     def questions_open(self):
         return self.questions().filter(closed_at__isnull=True)
+
+    def asked_before(self, question: "Contribution"):
+        """Open questions of the question's workshop asked before it: the queue it would jump
+        if answered or closed now. Hidden questions (spam, duplicates) hold up nobody."""
+        return self.questions_open().filter(
+            models.Q(entered_at__lt=question.entered_at)
+            | models.Q(entered_at=question.entered_at, pk__lt=question.pk),
+            group__workshop__in=FlipchartGroup.objects.filter(pk=question.group_id).values(
+                "workshop"
+            ),
+            hidden_from_public=False,
+        )
+
+    def answers_to_review(self):
+        """Routed questions whose action's owner has answered, waiting for an organiser."""
+        return self.questions().filter(closure=Closure.ROUTED).exclude(proposed_answer="")
 
     def answerable_by(self, user):
         """Questions routed to an action owned by an organisation this user belongs to."""
@@ -734,6 +781,24 @@ class Contribution(models.Model):
         blank=True,
         related_name="closed_questions",
     )
+    out_of_order_reason = models.TextField(
+        "answered out of order because",
+        blank=True,
+        help_text="Why it was answered or closed before older questions. Published.",
+    )
+    proposed_answer = models.TextField(
+        blank=True,
+        help_text="The answer the owner of the action it was routed to gave, waiting for an "
+        "organiser to publish it.",
+    )
+    proposed_answer_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposed_answers",
+    )
+    proposed_answer_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Who asked and how, so that a question from outside the room can be answered to its asker.
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.FLIPCHART)
@@ -862,6 +927,9 @@ class Contribution(models.Model):
         )
 
     def days_waiting(self, today: datetime.date | None = None) -> int:
+        """Days since it was asked: until today while open, until it closed once closed."""
+        if self.closed_at is not None:
+            today = timezone.localdate(self.closed_at)
         return ((today or timezone.localdate()) - timezone.localdate(self.entered_at)).days
 
     def is_question_overdue(self, today: datetime.date | None = None) -> bool:
@@ -883,6 +951,49 @@ class OpenQuestion(Contribution):
 
     def __str__(self):
         return super().__str__()
+
+
+class AnswerToReview(Contribution):
+    """Owners' answers to questions routed to their actions, for organisers to publish."""
+
+    class Meta:
+        proxy = True
+        ordering = ["proposed_answer_at", "pk"]
+        verbose_name = "owner's answer to review"
+        verbose_name_plural = "owners' answers to review"
+
+    def __str__(self):
+        return super().__str__()
+
+
+class Asker(models.Model):
+    """The email address of someone who asked online and wants to be told the answer: kept only
+    once they confirmed it through the emailed link, only for that, and deleted when they ask,
+    or ASKER_RETENTION_DAYS after they confirmed."""
+
+    question = models.OneToOneField(Contribution, on_delete=models.CASCADE, related_name="asker")
+    email = models.EmailField(max_length=254)
+    consent_at = models.DateTimeField(help_text="When they confirmed through the emailed link.")
+    told_closure = models.CharField(
+        max_length=20,
+        choices=Closure.choices,
+        default=Closure.OPEN,
+        blank=True,
+        help_text="The last outcome they were told of, so each outcome is told once.",
+    )
+    told_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["consent_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(told_closure__in=Closure.values),
+                name="asker_told_closure_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} asked {self.question}"
 
 
 class CaptureBatch(models.Model):

@@ -12,10 +12,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from feedback_site.emails import normalise_email
+from feedback_site.jobs import enqueue_on_commit
 from workshops.capture import ParsedNote, notes_digest
 from workshops.imports import ImportRefused, ImportRow, row_digests
 from workshops.models import (
     Area,
+    Asker,
     CaptureBatch,
     Contribution,
     FlipchartGroup,
@@ -30,6 +33,7 @@ from workshops.models import (
 )
 from workshops.photos import CheckedPhoto
 from workshops.suggestions import ThemeText, rank_recurring
+from workshops.tasks import asker_answer_send
 
 
 def workshops_progress_changed(*, workshops: QuerySet[Workshop]) -> None:
@@ -767,12 +771,37 @@ def question_acknowledge(*, question: Contribution, by) -> Contribution:
     return _save_question(question, locked, by, acknowledged_at=timezone.now())
 
 
+OUT_OF_ORDER = (
+    "Older questions of this workshop are still open: say why this one is answered or closed "
+    "before them"
+)
+
+
 def _close(
-    question: Contribution, by, closure: str, *, routed_too: bool = False, **changes
+    question: Contribution,
+    by,
+    closure: str,
+    *,
+    routed_too: bool = False,
+    out_of_order_reason: str = "",
+    **changes,
 ) -> Contribution:
+    """Close a question; the asker, if they gave an email, is told once it commits. Answering or
+    closing ahead of older open questions needs a reason, which is published; a routed question
+    left the queue when it was routed."""
     locked = _open_question(question, routed_too=routed_too)
+    out_of_order_reason = out_of_order_reason.strip()
+    if (
+        closure != Contribution.Closure.ROUTED
+        and locked.closed_at is None
+        and not out_of_order_reason
+        and Contribution.objects.asked_before(locked).exists()
+    ):
+        raise QuestionClosureError(OUT_OF_ORDER)
+    if out_of_order_reason:
+        changes["out_of_order_reason"] = out_of_order_reason
     now = timezone.now()
-    return _save_question(
+    closed = _save_question(
         question,
         locked,
         by,
@@ -782,25 +811,66 @@ def _close(
         closure=closure,
         **changes,
     )
+    if Asker.objects.filter(question=locked).exists():
+        enqueue_on_commit(asker_answer_send, question_id=locked.pk)
+    return closed
 
 
 @transaction.atomic
-def question_answer(*, question: Contribution, by, answer: str) -> Contribution:
+def question_answer(
+    *, question: Contribution, by, answer: str, out_of_order_reason: str = ""
+) -> Contribution:
     """Close a question with a published answer, from staff or the owner it was routed to; a
-    routed question may still get a direct answer from its action's owner."""
+    routed question may still get a direct answer from its action's owner. An owner's answer
+    waiting for review is replaced by the one published."""
     if not answer.strip():
         raise QuestionClosureError("Enter an answer")
     return _close(
-        question, by, Contribution.Closure.ANSWERED, routed_too=True, answer=answer.strip()
+        question,
+        by,
+        Contribution.Closure.ANSWERED,
+        routed_too=True,
+        out_of_order_reason=out_of_order_reason,
+        answer=answer.strip(),
+        proposed_answer="",
+        proposed_answer_by=None,
+        proposed_answer_at=None,
     )
 
 
 @transaction.atomic
-def question_close(*, question: Contribution, by, reason: str) -> Contribution:
+def question_close(
+    *, question: Contribution, by, reason: str, out_of_order_reason: str = ""
+) -> Contribution:
     """Close a question without an answer, giving the reason the public will read."""
     if not reason.strip():
         raise QuestionClosureError("Enter the reason for closing the question")
-    return _close(question, by, Contribution.Closure.CLOSED, closure_reason=reason.strip())
+    return _close(
+        question,
+        by,
+        Contribution.Closure.CLOSED,
+        out_of_order_reason=out_of_order_reason,
+        closure_reason=reason.strip(),
+    )
+
+
+@transaction.atomic
+def question_answer_propose(*, question: Contribution, by, answer: str) -> Contribution:
+    """Keep the answer an action's owner gave to a question routed to it until an organiser
+    publishes it (question_answer)."""
+    if not answer.strip():
+        raise QuestionClosureError("Enter an answer")
+    locked = _open_question(question, routed_too=True)
+    if locked.closure != Contribution.Closure.ROUTED:
+        raise QuestionClosureError("Only a question routed to an action waits for its answer.")
+    return _save_question(
+        question,
+        locked,
+        by,
+        proposed_answer=answer.strip(),
+        proposed_answer_by=by,
+        proposed_answer_at=timezone.now(),
+    )
 
 
 @transaction.atomic
@@ -809,6 +879,44 @@ def question_route(*, question: Contribution, by) -> Contribution:
     if not question.action_sources.exists():
         raise QuestionClosureError("Link the question to an action before routing it")
     return _close(question, by, Contribution.Closure.ROUTED)
+
+
+@transaction.atomic
+def asker_confirm(*, question: Contribution, email: str) -> Asker:
+    """Keep the address an asker confirmed; confirming again changes nothing. A question already
+    answered or closed is told at once."""
+    asker, created = Asker.objects.get_or_create(
+        question=question,
+        defaults={"email": normalise_email(email), "consent_at": timezone.now()},
+    )
+    if created and question.closed_at is not None:
+        enqueue_on_commit(asker_answer_send, question_id=question.pk)
+    return asker
+
+
+def asker_forget(*, question: Contribution, email: str) -> bool:
+    """Delete the asker's address: they will not be told, and nothing of them is kept."""
+    deleted, _ = Asker.objects.filter(question=question, email=normalise_email(email)).delete()
+    return bool(deleted)
+
+
+def online_contribution_add(
+    *, group: FlipchartGroup, kind: str, text: str, at: datetime.datetime | None = None
+) -> Contribution:
+    """Store a question or view sent through the workshop's online form: anonymous, unreviewed
+    (online notes always wait for review), in the queue from the moment it was sent."""
+    at = at or timezone.now()
+    contribution = Contribution(
+        group=group,
+        kind=kind,
+        text=text.strip(),
+        channel=Contribution.Channel.ONLINE,
+        entered_at=at,
+        asked_at=at,
+    )
+    contribution._change_reason = "Sent online"
+    contribution.save()
+    return contribution
 
 
 # The triage workbench: one note at a time from the keyboard, or several selected at once.

@@ -20,7 +20,7 @@ from PIL import Image
 
 from accounts import roles
 from actions.models import DueDateChange, Status
-from actions.services import action_post_update
+from actions.services import action_post_update, action_sources_add
 from progress.services import report_publish, report_save
 from tests.conftest import client_for
 from tests.factories import (
@@ -34,6 +34,7 @@ from tests.factories import (
 )
 from tests.jobs import failed_job
 from workshops.models import Area, ContributionKind, RecurringTheme, RecurringThemeLink
+from workshops.services import question_answer_propose
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 PERSONAS = [
@@ -213,13 +214,19 @@ def build_world() -> World:
         moved_due_date=None,
     )
     report_publish(workshop=workshop, by=people["organiser"])
+    # A question routed to the action, with its owner's answer waiting for an organiser.
+    routed_question = ContributionFactory(group=group, kind=ContributionKind.QUESTION)
+    action_sources_add(action=action, contributions=[routed_question], by=people["organiser"])
+    question_answer_propose(question=routed_question, by=people["owner"], answer="We will.")
     objects = {
+        "routed_question": routed_question,
         "group": group,
         "photo": group.photos.get(),
         "contribution": note,
         "action": action,
         "duedatechange": action,
         "organisation": department_a,
+        "question": action,
     }
     return World(people, objects, workshop, note, proposal)
 
@@ -255,6 +262,7 @@ def url_of(name, pattern, world) -> str:
         "token": "a-token-nobody-issued",
         "uidb64": "MQ",
         "change_pk": world.proposal.pk,
+        "question_pk": world.objects["routed_question"].pk,
         "app_label": "workshops",
         "content_type_id": ContentType.objects.get_for_model(world.workshop).pk,
         "id": world.people["facilitator"].pk,

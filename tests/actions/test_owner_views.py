@@ -8,9 +8,16 @@ from django.urls import reverse
 from accounts import roles
 from actions import views as actions_views
 from actions.models import ActionItem, DueDateChange, Status
-from actions.services import action_accept, action_post_update, due_date_decide, due_date_move
+from actions.services import (
+    action_accept,
+    action_post_update,
+    action_sources_add,
+    due_date_decide,
+    due_date_move,
+)
 from tests.conftest import client_for
 from tests.factories import ActionItemFactory, ContributionFactory, UserFactory, WorkshopFactory
+from workshops.models import Contribution
 
 pytestmark = pytest.mark.django_db
 
@@ -387,6 +394,10 @@ def test_each_owner_page_answers_each_role(request, persona, expected, action_a,
 def test_the_action_page_costs_the_same_queries_however_long_its_history(
     owner_a, organiser, action_a, updates, django_assert_num_queries
 ):
+    questions = ContributionFactory.create_batch(
+        updates, group__workshop=action_a.workshop, kind=Contribution.Kind.QUESTION
+    )
+    action_sources_add(action=action_a, contributions=questions, by=organiser)
     for n in range(updates):
         action_post_update(
             action=action_a, by=owner_a, status=Status.IN_PROGRESS, note=f"Update {n}"
@@ -400,7 +411,8 @@ def test_the_action_page_costs_the_same_queries_however_long_its_history(
     client = client_for(owner_a)
     client.get(list_url())
     # Session, user, roles, the action, the waiting proposal, history (date changes, updates),
-    # sources, children, membership.
-    with django_assert_num_queries(10):
+    # sources, children, membership, questions routed to it.
+    with django_assert_num_queries(11):
         response = client.get(detail_url(action_a))
     assert response.text.count("app-history__entry") == 2 * updates + 1
+    assert response.text.count("app-routed-question") == updates

@@ -22,6 +22,7 @@ from tests.conftest import client_for, without_nonces
 from tests.factories import (
     ActionItemFactory,
     ContributionFactory,
+    FlipchartGroupFactory,
     OrganisationFactory,
     ThemeFactory,
     UserFactory,
@@ -29,6 +30,7 @@ from tests.factories import (
 )
 from tests.progress.test_progress import fill
 from workshops.models import Area, Contribution, Follower
+from workshops.services import asker_confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -285,6 +287,28 @@ def test_publishing_tells_each_follower_once_however_often_it_is_published(works
     ]
     assert all(report.get_absolute_url() in message.body for message in mail.outbox)
     assert ReportNotice.objects.count() == 2
+
+
+def test_askers_who_gave_an_email_are_told_once_with_the_link_to_delete_it(workshop, organiser):
+    group = FlipchartGroupFactory(workshop=workshop)
+    asked = ContributionFactory(group=group, kind="question", text="Who decides?")
+    asked_again = ContributionFactory(group=group, kind="question", text="And when?")
+    asker_confirm(question=asked, email="cat@example.com")
+    asker_confirm(question=asked_again, email="Cat@example.com")
+    asker_confirm(question=asked_again, email="ann@example.com")
+    follow(workshop, "ann@example.com")
+    write(workshop, organiser)
+    mail.outbox.clear()
+
+    report_publish(workshop=workshop, by=organiser)
+    report_published_tell.call(report_id=WorkshopReport.objects.get().pk)
+
+    told = {message.to[0]: message.body for message in mail.outbox}
+    assert sorted(told) == ["ann@example.com", "cat@example.com"]
+    assert "Stop these emails:" in told["ann@example.com"], "a follower's link unsubscribes"
+    assert "Delete it:" in told["cat@example.com"]
+    assert reverse("progress:follow", kwargs={"slug": workshop.slug}) not in told["cat@example.com"]
+    assert f"/workshops/{workshop.slug}/ask/delete-email/" in told["cat@example.com"]
 
 
 def test_a_retried_job_emails_only_those_not_yet_told(workshop, organiser, monkeypatch):

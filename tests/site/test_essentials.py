@@ -162,4 +162,7 @@ def test_retention_deletes_sign_in_records_older_than_90_days():
 def test_the_clean_up_command_says_what_it_deleted(capsys):
     call_command("clean_up_retention")
 
-    assert "Deleted 0 follower email addresses and 0 sign-in records." in capsys.readouterr().out
+    assert (
+        "Deleted 0 follower email addresses, 0 asker email addresses and 0 sign-in records."
+        in capsys.readouterr().out
+    )

@@ -51,7 +51,12 @@ def test_the_form_search_finds_forms_in_every_app():
 
 def form_arguments(form_class, rf) -> dict:
     """What a form needs to be built blank, for the forms that need more than nothing."""
-    from tests.factories import ActionItemFactory, UserFactory
+    from tests.factories import (
+        ActionItemFactory,
+        ContributionFactory,
+        FlipchartGroupFactory,
+        UserFactory,
+    )
 
     needs = {
         "NewPasswordForm": lambda: {"user": UserFactory()},
@@ -66,6 +71,11 @@ def form_arguments(form_class, rf) -> dict:
         "ConfirmForm": lambda: {"submit_label": "Confirm"},
         "CascadeForm": lambda: {"action": ActionItemFactory()},
         "ReportForm": lambda: {"rule_date": datetime.date(2012, 10, 4)},
+        "OnlineContributionForm": lambda: {"workshop": FlipchartGroupFactory().workshop},
+        "QuestionAnswerForm": lambda: {
+            "action": ActionItemFactory(),
+            "question": ContributionFactory(kind="question"),
+        },
     }
     return needs.get(form_class.__name__, dict)()
 

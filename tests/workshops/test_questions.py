@@ -200,9 +200,16 @@ def test_the_public_page_lists_every_question_with_its_state(client):
     today = timezone.localdate()
     waiting = asked_on(today - datetime.timedelta(days=12), group=group, text="Any news?")
     answered = asked_on(today, group=group, text="Is there guidance?")
-    question_answer(question=answered, by=None, answer="Yes: <b>see GOV.UK</b>")
+    question_answer(
+        question=answered,
+        by=None,
+        answer="Yes: <b>see GOV.UK</b>",
+        out_of_order_reason="the <i>guidance</i> was already published",
+    )
     closed = asked_on(today, group=group, text="Why?")
-    question_close(question=closed, by=None, reason="Outside this workshop's remit")
+    question_close(
+        question=closed, by=None, reason="Outside this workshop's remit", out_of_order_reason="x"
+    )
     asked_on(today, group=group, text="Hidden question", hidden_from_public=True)
 
     html = client.get(reverse("progress:workshop_progress", kwargs={"slug": group.workshop.slug}))
@@ -212,6 +219,10 @@ def test_the_public_page_lists_every_question_with_its_state(client):
     assert "Yes: &lt;b&gt;see GOV.UK&lt;/b&gt;" in html.text
     assert "Outside this workshop&#x27;s remit" in html.text
     assert "Hidden question" not in html.text
+    assert (
+        "Answered before older questions because: the &lt;i&gt;guidance&lt;/i&gt; was already "
+        "published" in html.text
+    )
 
 
 def open_questions_url():

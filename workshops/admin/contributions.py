@@ -361,6 +361,10 @@ class ContributionAdmin(EditConflictAdminMixin, HistoryAdmin):
         "answer",
         "closure_reason",
         "closed_by",
+        "out_of_order_reason",
+        "proposed_answer",
+        "proposed_answer_by",
+        "proposed_answer_at",
         # Who asked, how and when are as the channel or file gave them.
         "channel",
         "source",

@@ -6,8 +6,9 @@ from django.template.defaultfilters import date as format_date
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from workshops.models import OpenQuestion
+from workshops.models import AnswerToReview, Contribution, OpenQuestion
 from workshops.services import (
+    OUT_OF_ORDER,
     QuestionClosureError,
     question_acknowledge,
     question_answer,
@@ -36,6 +37,12 @@ class QuestionOutcomeForm(forms.ModelForm):
         widget=forms.Textarea,
         help_text="Published. For example, why the question cannot be answered.",
     )
+    out_of_order_reason = forms.CharField(
+        label="Answered out of order because",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when older questions of this workshop are still open. Published.",
+    )
 
     class Meta:
         model = OpenQuestion
@@ -43,10 +50,17 @@ class QuestionOutcomeForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("outcome") == "answer" and not cleaned.get("answer_text", "").strip():
+        outcome = cleaned.get("outcome")
+        if outcome == "answer" and not cleaned.get("answer_text", "").strip():
             self.add_error("answer_text", "Enter an answer")
-        if cleaned.get("outcome") == "close" and not cleaned.get("reason", "").strip():
+        if outcome == "close" and not cleaned.get("reason", "").strip():
             self.add_error("reason", "Enter the reason for closing the question")
+        if (
+            outcome in ("answer", "close")
+            and not cleaned.get("out_of_order_reason", "").strip()
+            and Contribution.objects.asked_before(self.instance).exists()
+        ):
+            self.add_error("out_of_order_reason", OUT_OF_ORDER)
         return cleaned
 
 
@@ -56,12 +70,31 @@ class OpenQuestionAdmin(admin.ModelAdmin):
 
     form = QuestionOutcomeForm
     # Few, narrow columns, so that the last one (whether it is overdue) is never cut off.
-    list_display = ["__str__", "workshop", "entered_at", "age", "next_deadline", "state"]
+    list_display = [
+        "__str__",
+        "workshop",
+        "entered_at",
+        "who_asked",
+        "age",
+        "next_deadline",
+        "state",
+    ]
     list_select_related = ["group__workshop"]
-    list_filter = [("group__workshop", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [("group__workshop", admin.RelatedOnlyFieldListFilter), "channel"]
     search_fields = ["text"]
-    readonly_fields = ["text", "group", "entered_at", "acknowledged_at"]
-    fields = ["text", "group", "entered_at", "acknowledged_at", "outcome", "answer_text", "reason"]
+    readonly_fields = ["text", "group", "channel", "who_asked", "entered_at", "acknowledged_at"]
+    fields = [
+        "text",
+        "group",
+        "channel",
+        "who_asked",
+        "entered_at",
+        "acknowledged_at",
+        "outcome",
+        "answer_text",
+        "reason",
+        "out_of_order_reason",
+    ]
     actions = ["acknowledge_selected"]
 
     def get_queryset(self, request):
@@ -76,6 +109,11 @@ class OpenQuestionAdmin(admin.ModelAdmin):
     @admin.display(description="Workshop", ordering="group__workshop__title")
     def workshop(self, question):
         return question.group.workshop
+
+    @admin.display(description="Asked by")
+    def who_asked(self, question):
+        """Who asked, as given; never the email address of someone asking online."""
+        return question.asked_by or "Anonymous"
 
     @admin.display(description="Age")
     def age(self, question):
@@ -100,13 +138,22 @@ class OpenQuestionAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         outcome = form.cleaned_data["outcome"]
+        out_of_order_reason = form.cleaned_data["out_of_order_reason"]
         try:
             if outcome == "answer":
                 question_answer(
-                    question=obj, by=request.user, answer=form.cleaned_data["answer_text"]
+                    question=obj,
+                    by=request.user,
+                    answer=form.cleaned_data["answer_text"],
+                    out_of_order_reason=out_of_order_reason,
                 )
             elif outcome == "close":
-                question_close(question=obj, by=request.user, reason=form.cleaned_data["reason"])
+                question_close(
+                    question=obj,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    out_of_order_reason=out_of_order_reason,
+                )
             else:
                 question_acknowledge(question=obj, by=request.user)
         except QuestionClosureError as error:
@@ -120,3 +167,54 @@ class OpenQuestionAdmin(admin.ModelAdmin):
         for question in queryset.filter(acknowledged_at__isnull=True):
             question_acknowledge(question=question, by=request.user)
         self.message_user(request, "Questions acknowledged", messages.SUCCESS)
+
+
+class AnswerReviewForm(forms.ModelForm):
+    answer_text = forms.CharField(
+        label="Answer",
+        widget=forms.Textarea,
+        help_text="The owner's answer: correct it if needed. Published, and sent to the asker "
+        "if they gave an email address.",
+    )
+
+    class Meta:
+        model = AnswerToReview
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["answer_text"].initial = self.instance.proposed_answer
+
+
+@admin.register(AnswerToReview)
+class AnswerToReviewAdmin(admin.ModelAdmin):
+    """Answers owners gave on their action's page to questions routed to it: saving publishes
+    the answer. Organisations trusted to publish their own answers never appear here."""
+
+    form = AnswerReviewForm
+    list_display = ["__str__", "workshop", "proposed_answer_by", "proposed_answer_at"]
+    list_select_related = ["group__workshop", "proposed_answer_by"]
+    readonly_fields = ["text", "group", "proposed_answer_by", "proposed_answer_at"]
+    fields = ["text", "group", "proposed_answer_by", "proposed_answer_at", "answer_text"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).answers_to_review()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Workshop", ordering="group__workshop__title")
+    def workshop(self, question):
+        return question.group.workshop
+
+    def save_model(self, request, obj, form, change):
+        try:
+            question_answer(question=obj, by=request.user, answer=form.cleaned_data["answer_text"])
+        except QuestionClosureError as error:
+            self.message_user(request, str(error), messages.ERROR)
+
+    def save_related(self, request, form, formsets, change):
+        """Nothing related changes: publishing is recorded by the service alone."""

@@ -66,6 +66,15 @@ class WorkshopAdmin(EditConflictAdminMixin, admin.ModelAdmin):
         ("Attendance", {"fields": ["expected_attendance", "actual_attendance"]}),
         ("Publishing", {"fields": ["is_published", "notes_public_after_review"]}),
         (
+            "Online channel",
+            {
+                "fields": ["online_opens_at", "online_closes_at"],
+                "description": "While it is open, the progress page links to a form where "
+                "anyone may ask a question or add a view about one of the workshop's subjects. "
+                "What they send waits for review, whatever the publishing setting.",
+            },
+        ),
+        (
             "Rounds",
             {"fields": ["rounds_mode", "visiting_groups", "late_notes", "grace_minutes"]},
         ),

@@ -8,13 +8,14 @@ from progress.services import retention_clean_up
 
 class Command(BaseCommand):
     help = (
-        "Delete followers' email addresses and sign-in records older than the privacy notice "
-        "allows (FOLLOWER_RETENTION_DAYS, SIGN_IN_RECORD_RETENTION_DAYS)."
+        "Delete followers' and askers' email addresses and sign-in records older than the "
+        "privacy notice allows (FOLLOWER_RETENTION_DAYS, ASKER_RETENTION_DAYS, "
+        "SIGN_IN_RECORD_RETENTION_DAYS)."
     )
 
     def handle(self, *args, **options):
         result = retention_clean_up(now=timezone.now())
         self.stdout.write(
-            f"Deleted {result.followers} follower email addresses and "
-            f"{result.sign_in_records} sign-in records."
+            f"Deleted {result.followers} follower email addresses, {result.askers} asker email "
+            f"addresses and {result.sign_in_records} sign-in records."
         )
