@@ -24,12 +24,17 @@ from workshops.models import (
     visiting_group_index,
 )
 from workshops.photos import CheckedPhoto
+from workshops.tasks import suggestions_training_wanted
 
 
 def workshops_progress_changed(*, workshops: QuerySet[Workshop]) -> None:
     """Give these workshops a new progress version, so their cached public pages are dropped.
     Every write that changes what a progress page shows calls this in its transaction."""
     workshops.update(progress_version=uuid.uuid4())
+
+
+# A change to these is something the suggestion engine learns from.
+LEARNT_FIELDS = {"area", "area_id", "theme", "theme_id", "removed_at", "text"}
 
 
 def _contributions_change(
@@ -62,6 +67,8 @@ def _contributions_change(
     workshops_progress_changed(
         workshops=Workshop.objects.filter(groups__in={c.group_id for c in changed})
     )
+    if fields & LEARNT_FIELDS:
+        suggestions_training_wanted()
     bulk_update_with_history(
         changed,
         Contribution,
@@ -460,6 +467,7 @@ def contribution_save(*, contribution: Contribution, by) -> Contribution:
                 setattr(contribution, name, value)
     contribution._history_user = by
     contribution.save()
+    suggestions_training_wanted()
     return contribution
 
 

@@ -5,7 +5,9 @@ from the keyboard and each note saves on its own; without, it is one form of 20 
 A page of 50 notes renders hundreds of controls; they are built here as strings from parts
 escaped once per page, not through templates, which would cost most of the page's time."""
 
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -31,9 +33,11 @@ from workshops.services import (
     contribution_triage_undo,
     contributions_triage,
 )
-from workshops.suggestions import Suggestion, service_model
+from workshops.suggestions import Suggestion, repeats_for, service_model, suggestions_for
 
 PAGE_SIZES = (20, 50)
+# Repeats are looked for among the first this many notes to triage: grouping is quadratic.
+REPEAT_NOTES = 300
 SHOW = {"untriaged": "Notes to triage", "all": "All notes"}
 MAX_NEW_THEME_LENGTH = Theme._meta.get_field("name").max_length
 HIDE_CHOICES = [
@@ -114,18 +118,41 @@ class Bench:
         self.areas_by_name = {area.name: area for area in self.areas}
         self.themes_by_name = {theme.name: theme for theme in self.themes}
 
+    @cached_property
+    def engine(self):
+        """The newest stored suggestion model and its version: one small query, once a page."""
+        return service_model()
+
     def suggestions(self, notes) -> dict[int, Suggestion]:
         """Suggestions for the notes without an area, in one pass over the page."""
-        untriaged = [note for note in notes if not note.area_id]
+        return self.suggestions_of([(note.pk, note.text) for note in notes if not note.area_id])
+
+    def suggestions_of(self, untriaged: list[tuple[int, str]]) -> dict[int, Suggestion]:
         if not untriaged:
             return {}
-        model = service_model(self.areas)
-        found = model.suggest(
-            [note.text for note in untriaged],
+        return suggestions_for(
+            *self.engine,
+            untriaged,
             workshop=str(self.workshop.pk),
             themes={theme.name: theme.area_id for theme in self.themes},
         )
-        return {note.pk: suggestion for note, suggestion in zip(untriaged, found, strict=True)}
+
+    def repeats(self, waiting: list[tuple[int, str, int]]) -> list["Repeats"]:
+        """The groups of notes to triage (id, text, group id) that say much the same."""
+        waiting = waiting[:REPEAT_NOTES]
+        notes = {pk: (pk, text, group_id) for pk, text, group_id in waiting}
+        found = repeats_for(*self.engine, [(pk, text) for pk, text, _ in waiting])
+        return [
+            Repeats.of(self, number, [notes[pk] for pk in members])
+            for number, members in enumerate(found, start=1)
+        ]
+
+    def theme_choices(self) -> list[tuple[int, str]]:
+        """The workshop's themes, each with its reach: repeats put in it count."""
+        return [
+            (theme.pk, f"{theme.name} ({reach_text(theme.note_count, theme.flipchart_count)})")
+            for theme in self.themes
+        ]
 
     @classmethod
     def load(cls, workshop: Workshop) -> "Bench":
@@ -135,9 +162,15 @@ class Bench:
         }
         for group in groups.values():
             group.workshop = workshop
-        areas = list(Area.objects.with_triage_stamp().order_by("order", "name"))
+        areas = list(Area.objects.order_by("order", "name"))
         areas_by_id = {area.pk: area for area in areas}
-        themes = list(workshop.themes.order_by("name"))
+        present = Q(contributions__removed_at__isnull=True)
+        themes = list(
+            workshop.themes.annotate(
+                note_count=Count("contributions", filter=present),
+                flipchart_count=Count("contributions__group", filter=present, distinct=True),
+            ).order_by("name")
+        )
         for theme in themes:
             theme.workshop = workshop
             if theme.area_id:
@@ -169,6 +202,43 @@ class Bench:
 
     def theme_json(self) -> list[dict]:
         return [{"id": t.pk, "name": t.name, "area": t.area_id} for t in self.themes]
+
+
+def reach_text(notes: int, flipcharts: int) -> str:
+    return ngettext("%(n)d note", "%(n)d notes", notes) % {"n": notes} + ngettext(
+        " from %(n)d flipchart", " from %(n)d flipcharts", flipcharts
+    ) % {"n": flipcharts}
+
+
+@dataclass
+class Repeats:
+    """Notes to triage that say much the same, offered to put in one theme in one move, with
+    the area and theme most of them were suggested (when sure)."""
+
+    number: int
+    notes: list[tuple[int, str, str]]  # id, text, flipchart
+    flipcharts: int
+    area: str = ""
+    theme: str = ""
+
+    @property
+    def heading(self) -> str:
+        return f"{reach_text(len(self.notes), self.flipcharts)} say much the same"
+
+    @classmethod
+    def of(cls, bench: Bench, number: int, members: list[tuple[int, str, int]]) -> "Repeats":
+        suggested = bench.suggestions_of([(pk, text) for pk, text, _ in members]).values()
+        areas = Counter(s.area for s in suggested if s.sure)
+        themes = Counter(s.theme for s in suggested if s.theme in bench.themes_by_name)
+        area = bench.areas_by_name.get(areas.most_common(1)[0][0]) if areas else None
+        theme = bench.themes_by_name[themes.most_common(1)[0][0]] if themes else None
+        return cls(
+            number=number,
+            notes=[(pk, text, bench.groups[group].subject) for pk, text, group in members],
+            flipcharts=len({group for _, _, group in members}),
+            area=str(area.pk) if area else "",
+            theme=str(theme.pk) if theme else "",
+        )
 
 
 def workbench_permitted(model_admin, request, workshop=None) -> bool:
@@ -364,14 +434,35 @@ def items_for(bench: Bench, notes, first_number: int, choices=None, errors=None)
 
 def page_context(model_admin, request, bench: Bench, *, show, size, page_number, items=None):
     workshop = bench.workshop
-    paginator = Paginator(notes_for(workshop, bench, show), size)
-    page = paginator.get_page(page_number)
+    notes = notes_for(workshop, bench, show)
+    repeats, still = [], None
+    if show == "untriaged":
+        # The notes to triage, read once in one query: they are counted (as the contribution
+        # list's two filters count them too) and paged, and searched for repeats; only the
+        # page's notes are read whole.
+        waiting = list(notes.values_list("pk", "text", "group_id", "area_id", "reviewed_at"))
+        paginator = Paginator(waiting, size)
+        page = paginator.get_page(page_number)
+        on_page = notes.in_bulk([row[0] for row in page.object_list])
+        page.object_list = [on_page[row[0]] for row in page.object_list if row[0] in on_page]
+        repeats = bench.repeats([row[:3] for row in waiting])
+        # Every note to triage is shown (not hidden): not yet triaged without an area, not
+        # yet reviewed without a review where the workshop asks for one.
+        still = {
+            "not_triaged": sum(1 for row in waiting if row[3] is None),
+            "not_reviewed": sum(1 for row in waiting if row[4] is None)
+            if workshop.notes_public_after_review
+            else 0,
+        }
+    else:
+        paginator = Paginator(notes, size)
+        page = paginator.get_page(page_number)
     if items is None:
         items = items_for(bench, page.object_list, page.start_index())
     errors = [item for item in items if item.error is not None]
     # The contribution list's two filters, counted as it counts them: their notes together are
     # the workbench's "still to triage".
-    still = Contribution.objects.filter(group_id__in=list(bench.groups)).aggregate(
+    still = still or Contribution.objects.filter(group_id__in=list(bench.groups)).aggregate(
         not_triaged=Count("pk", filter=Q(removed_at__isnull=True) & NOT_TRIAGED),
         not_reviewed=Count("pk", filter=Q(removed_at__isnull=True) & NOT_REVIEWED),
     )
@@ -383,6 +474,8 @@ def page_context(model_admin, request, bench: Bench, *, show, size, page_number,
         "workshop": workshop,
         "items": items,
         "errors": errors,
+        "repeats": repeats,
+        "theme_choices": bench.theme_choices(),
         "page": page,
         "paginator": paginator,
         "show": show,
@@ -459,6 +552,13 @@ def note_json(note: Contribution) -> dict:
     }
 
 
+def new_theme_json(theme: Theme | None, bench: Bench) -> dict | None:
+    """A theme made by a save, for the page's theme pickers; None if it was there already."""
+    if theme is None or str(theme.pk) in bench.themes_by_pk:
+        return None
+    return {"id": theme.pk, "name": theme.name, "area": theme.area_id}
+
+
 def saved_message(note: Contribution, bench: Bench, theme: Theme | None) -> str:
     parts = []
     area = bench.areas_by_pk.get(str(note.area_id))
@@ -488,6 +588,8 @@ def workbench_save_view(model_admin, request, object_id):
         return undo_one(request, bench)
     if action == "bulk":
         return save_selected(request, bench)
+    if action == "repeats":
+        return save_repeats(request, bench)
     return save_page(model_admin, request, bench)
 
 
@@ -519,15 +621,12 @@ def save_one(request, bench: Bench):
     except WorkbenchError as error:
         return json_error(error.message, field_name=error.field)
     theme = saved.theme if saved.theme_id else None
-    created = theme is not None and str(theme.pk) not in bench.themes_by_pk
     return JsonResponse(
         {
             "ok": True,
             "note": note_json(saved),
             "message": saved_message(saved, bench, theme),
-            "new_theme": {"id": theme.pk, "name": theme.name, "area": theme.area_id}
-            if created
-            else None,
+            "new_theme": new_theme_json(theme, bench),
         }
     )
 
@@ -587,9 +686,53 @@ def save_selected(request, bench: Bench):
                 "ok": True,
                 "notes": [note_json(note) for note in triaged.changed],
                 "message": message,
-                "new_theme": {"id": theme.pk, "name": theme.name, "area": theme.area_id}
-                if theme is not None and str(theme.pk) not in bench.themes_by_pk
-                else None,
+                "new_theme": new_theme_json(theme, bench),
+            }
+        )
+    messages.success(request, message)
+    return back_to_page(request, bench)
+
+
+def save_repeats(request, bench: Bench):
+    """Put a group of notes that say much the same in one theme (an existing one, or a new one
+    of the chosen area) in one move."""
+    ids = [int(pk) for pk in request.POST.getlist("repeat") if pk.isdigit()]
+    notes = Contribution.objects.present().filter(pk__in=ids, group_id__in=list(bench.groups))
+    try:
+        choice = Choice(
+            area=request.POST.get("repeat-area", ""),
+            theme=request.POST.get("repeat-theme", ""),
+            new_theme=request.POST.get("repeat-new_theme", "").strip(),
+        )
+        if not (choice.theme or choice.new_theme):
+            raise WorkbenchError("Choose a theme or name a new one", field="theme")
+        arguments = bench.parse(choice)
+        del arguments["suggested_area"], arguments["hidden_reason"]
+        triaged = contributions_triage(contributions=notes, by=request.user, **arguments)
+    except (WorkbenchError, MixedWorkshopsError) as error:
+        if wants_json(request):
+            return json_error(error.message if hasattr(error, "message") else str(error))
+        messages.error(request, getattr(error, "message", str(error)))
+        return back_to_page(request, bench)
+    theme = triaged.theme
+    reach = (
+        Contribution.objects.present()
+        .filter(theme=theme)
+        .aggregate(notes=Count("pk"), flipcharts=Count("group", distinct=True))
+    )
+    message = ngettext(
+        "%(count)d note put in “%(theme)s”",
+        "%(count)d notes put in “%(theme)s”",
+        len(triaged.changed),
+    ) % {"count": len(triaged.changed), "theme": theme.name}
+    message += f", which now holds {reach_text(reach['notes'], reach['flipcharts'])}."
+    if wants_json(request):
+        return JsonResponse(
+            {
+                "ok": True,
+                "notes": [note_json(note) for note in triaged.changed],
+                "message": message,
+                "new_theme": new_theme_json(theme, bench),
             }
         )
     messages.success(request, message)
