@@ -38,6 +38,9 @@ from workshops.suggestions import Suggestion, repeats_for, service_model, sugges
 PAGE_SIZES = (20, 50)
 # Repeats are looked for among the first this many notes to triage: grouping is quadratic.
 REPEAT_NOTES = 300
+# Groups of repeats offered at a time (the largest first), and notes quoted from each.
+REPEAT_GROUPS = 5
+REPEAT_QUOTED = 5
 SHOW = {"untriaged": "Notes to triage", "all": "All notes"}
 MAX_NEW_THEME_LENGTH = Theme._meta.get_field("name").max_length
 HIDE_CHOICES = [
@@ -137,15 +140,19 @@ class Bench:
             themes={theme.name: theme.area_id for theme in self.themes},
         )
 
-    def repeats(self, waiting: list[tuple[int, str, int]]) -> list["Repeats"]:
-        """The groups of notes to triage (id, text, group id) that say much the same."""
+    def repeats(self, waiting: list[tuple[int, str, int]]) -> tuple[list["Repeats"], int]:
+        """The largest groups of notes to triage (id, text, group id) that say much the same,
+        up to REPEAT_GROUPS of them, and how many groups there are in all."""
         waiting = waiting[:REPEAT_NOTES]
         notes = {pk: (pk, text, group_id) for pk, text, group_id in waiting}
         found = repeats_for(*self.engine, [(pk, text) for pk, text, _ in waiting])
-        return [
-            Repeats.of(self, number, [notes[pk] for pk in members])
-            for number, members in enumerate(found, start=1)
+        shown = found[:REPEAT_GROUPS]
+        suggestions = self.suggestions_of([notes[pk][:2] for members in shown for pk in members])
+        groups = [
+            Repeats.of(self, number, [notes[pk] for pk in members], suggestions)
+            for number, members in enumerate(shown, start=1)
         ]
+        return groups, len(found)
 
     def theme_choices(self) -> list[tuple[int, str]]:
         """The workshop's themes, each with its reach: repeats put in it count."""
@@ -162,6 +169,11 @@ class Bench:
         }
         for group in groups.values():
             group.workshop = workshop
+            group.photos_url = (
+                reverse("admin:workshops_flipchartgroup_change", args=[group.pk])
+                if group.photo_count
+                else ""
+            )
         areas = list(Area.objects.order_by("order", "name"))
         areas_by_id = {area.pk: area for area in areas}
         present = Q(contributions__removed_at__isnull=True)
@@ -216,25 +228,37 @@ class Repeats:
     the area and theme most of them were suggested (when sure)."""
 
     number: int
-    notes: list[tuple[int, str, str]]  # id, text, flipchart
+    ids: str  # the notes' ids, comma-separated: the form sends them as one field
+    quoted: list[tuple[str, str]]  # text and flipchart of the first few notes
+    count: int
     flipcharts: int
     area: str = ""
     theme: str = ""
 
     @property
     def heading(self) -> str:
-        return f"{reach_text(len(self.notes), self.flipcharts)} say much the same"
+        return f"{reach_text(self.count, self.flipcharts)} say much the same"
+
+    @property
+    def unquoted(self) -> int:
+        return self.count - len(self.quoted)
 
     @classmethod
-    def of(cls, bench: Bench, number: int, members: list[tuple[int, str, int]]) -> "Repeats":
-        suggested = bench.suggestions_of([(pk, text) for pk, text, _ in members]).values()
+    def of(
+        cls, bench: Bench, number: int, members: list[tuple[int, str, int]], suggestions: dict
+    ) -> "Repeats":
+        suggested = [suggestions[pk] for pk, _, _ in members if pk in suggestions]
         areas = Counter(s.area for s in suggested if s.sure)
         themes = Counter(s.theme for s in suggested if s.theme in bench.themes_by_name)
         area = bench.areas_by_name.get(areas.most_common(1)[0][0]) if areas else None
         theme = bench.themes_by_name[themes.most_common(1)[0][0]] if themes else None
         return cls(
             number=number,
-            notes=[(pk, text, bench.groups[group].subject) for pk, text, group in members],
+            ids=",".join(str(pk) for pk, _, _ in members),
+            quoted=[(text, bench.groups[group].subject) for _, text, group in members][
+                :REPEAT_QUOTED
+            ],
+            count=len(members),
             flipcharts=len({group for _, _, group in members}),
             area=str(area.pk) if area else "",
             theme=str(theme.pk) if theme else "",
@@ -262,6 +286,8 @@ class NoteHtml:
 
     def __init__(self, bench: Bench):
         self.bench = bench
+        self.kinds = {value: escape(label) for value, label in Contribution.Kind.choices}
+        self.reaches = {value: escape(label.lower()) for value, label in Contribution.Reach.choices}
         self.areas = [
             (str(area.pk), escape(area.name), escape(area.includes)) for area in bench.areas
         ]
@@ -297,9 +323,9 @@ class NoteHtml:
         """The whole note: what was said, where, and its controls."""
         note, pk, number = item.note, item.note.pk, item.number
         group = escape(note.group.subject)
-        meta = [f"<span>{group}</span>", f"<span>{escape(note.get_kind_display())}</span>"]
+        meta = [f"<span>{group}</span>", f"<span>{self.kinds.get(note.kind, '')}</span>"]
         if note.reach:
-            meta.append(f"<span>shared by {escape(note.get_reach_display().lower())}</span>")
+            meta.append(f"<span>shared by {self.reaches.get(note.reach, '')}</span>")
         if item.photos_url:
             meta.append(
                 f'<a href="{item.photos_url}">Photos of the flipchart<span class="visually-hidden">'
@@ -413,9 +439,6 @@ def items_for(bench: Bench, notes, first_number: int, choices=None, errors=None)
         suggestion = suggestions.get(note.pk)
         choice = (choices or {}).get(note.pk) or Choice.of(note, suggestion, bench)
         error = (errors or {}).get(note.pk)
-        photos_url = ""
-        if group.photo_count:
-            photos_url = reverse("admin:workshops_flipchartgroup_change", args=[group.pk])
         items.append(
             Item(
                 note=note,
@@ -423,7 +446,7 @@ def items_for(bench: Bench, notes, first_number: int, choices=None, errors=None)
                 # Every value in it was escaped by NoteHtml.
                 controls=mark_safe(html.render(note, choice, error, suggestion)),
                 error=error,
-                photos_url=photos_url,
+                photos_url=group.photos_url,
                 first_area_pk=bench.areas[0].pk if bench.areas else None,
             )
         )
@@ -435,7 +458,7 @@ def items_for(bench: Bench, notes, first_number: int, choices=None, errors=None)
 def page_context(model_admin, request, bench: Bench, *, show, size, page_number, items=None):
     workshop = bench.workshop
     notes = notes_for(workshop, bench, show)
-    repeats, still = [], None
+    repeats, repeat_groups, still = [], 0, None
     if show == "untriaged":
         # The notes to triage, read once in one query: they are counted (as the contribution
         # list's two filters count them too) and paged, and searched for repeats; only the
@@ -445,7 +468,7 @@ def page_context(model_admin, request, bench: Bench, *, show, size, page_number,
         page = paginator.get_page(page_number)
         on_page = notes.in_bulk([row[0] for row in page.object_list])
         page.object_list = [on_page[row[0]] for row in page.object_list if row[0] in on_page]
-        repeats = bench.repeats([row[:3] for row in waiting])
+        repeats, repeat_groups = bench.repeats([row[:3] for row in waiting])
         # Every note to triage is shown (not hidden): not yet triaged without an area, not
         # yet reviewed without a review where the workshop asks for one.
         still = {
@@ -475,6 +498,7 @@ def page_context(model_admin, request, bench: Bench, *, show, size, page_number,
         "items": items,
         "errors": errors,
         "repeats": repeats,
+        "repeats_not_shown": repeat_groups - len(repeats),
         "theme_choices": bench.theme_choices(),
         "page": page,
         "paginator": paginator,
@@ -696,7 +720,7 @@ def save_selected(request, bench: Bench):
 def save_repeats(request, bench: Bench):
     """Put a group of notes that say much the same in one theme (an existing one, or a new one
     of the chosen area) in one move."""
-    ids = [int(pk) for pk in request.POST.getlist("repeat") if pk.isdigit()]
+    ids = [int(pk) for pk in request.POST.get("repeats", "").split(",") if pk.isdigit()]
     notes = Contribution.objects.present().filter(pk__in=ids, group_id__in=list(bench.groups))
     try:
         choice = Choice(
