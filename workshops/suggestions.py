@@ -420,9 +420,12 @@ class Model:
             return np.zeros((len(texts), len(texts)))
         similarity = (self.vectoriser.transform(texts) @ self.matrix_t).toarray()
         profiles = np.zeros((len(texts), width))
-        themed = self.theme_columns >= 0
-        for row in range(len(texts)):
-            np.maximum.at(profiles[row], self.theme_columns[themed], similarity[row, themed])
+        # Each theme's closest example: examples ordered by theme, the maximum of each run.
+        themed = np.flatnonzero(self.theme_columns >= 0)
+        order = themed[np.argsort(self.theme_columns[themed], kind="stable")]
+        columns = self.theme_columns[order]
+        starts = np.flatnonzero(np.r_[True, columns[1:] != columns[:-1]])
+        profiles[:, columns[starts]] = np.maximum.reduceat(similarity[:, order], starts, axis=1)
         if width > PROFILE_THEMES:
             cut = np.partition(profiles, -PROFILE_THEMES, axis=1)[:, -PROFILE_THEMES][:, None]
             profiles[profiles < cut] = 0.0

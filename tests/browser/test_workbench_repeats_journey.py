@@ -38,9 +38,7 @@ def workshop(organiser):
 
 def put_repeats_in_a_new_theme(page):
     group = page.locator(".wb-repeat").first
-    expect(group.get_by_role("heading")).to_have_text(
-        "3 notes from 2 flipcharts say much the same"
-    )
+    expect(group.get_by_role("heading")).to_have_text("3 notes from 2 flipcharts say much the same")
     group.get_by_label("Or a new theme called").fill("Blocked social media")
     group.get_by_label("Area of a new theme").select_option(label="Infrastructure")
     group.get_by_role("button", name="Put these 3 notes in one theme").click()
