@@ -29,6 +29,14 @@ CLEAR = "Access to social media is blocked in my department"
 UNCLEAR = "The room was too warm"
 
 
+@pytest.fixture(autouse=True)
+def _training_runs_when_queued(settings):
+    """These tests look at what a training stored as soon as it is queued: the immediate
+    backend runs it then, also in the suite's pass on the database backend, where a training
+    queued for the end of its slot would wait for a worker."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def past_triage():
     """Four past workshops of the labelled file, triaged, with their themes."""
