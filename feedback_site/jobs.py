@@ -98,6 +98,46 @@ def enqueue_on_commit(declared, /, *args, **kwargs) -> None:
         transaction.on_commit(functools.partial(declared.enqueue, *args, **kwargs), robust=True)
 
 
+# --- Jobs queued once for many changes ---
+
+# The slot each coalesced job was last queued for by this process: later changes in the same
+# slot skip even the database check.
+_queued_slots: dict[str, str] = {}
+
+
+def enqueue_once_per_slot(declared, /, *, seconds: int, now=None) -> None:
+    """Queue a job (taking no arguments) once the current change commits, at most once in each
+    slot of `seconds`, to run when its slot ends: a burst of changes (a triage session) queues
+    one run for each slot it spans, not one for each change, and each run sees every change of
+    its slot. On a backend that cannot defer (immediate) the first change of a slot runs it."""
+    now = now or timezone.now()
+    start = int(now.timestamp()) // seconds * seconds
+    slot_start = datetime.datetime.fromtimestamp(start, tz=datetime.UTC)
+    period = f"{timezone.localtime(slot_start):%Y-%m-%dT%H:%M:%S}"
+    if _queued_slots.get(declared.name) == period:
+        return
+    run_after = slot_start + datetime.timedelta(seconds=seconds)
+    transaction.on_commit(
+        functools.partial(_enqueue_for_slot, declared, period, run_after), robust=True
+    )
+
+
+def _enqueue_for_slot(declared, period: str, run_after: datetime.datetime) -> None:
+    from feedback_site.models import ScheduledRun
+
+    if _queued_slots.get(declared.name) == period:
+        return
+    _queued_slots[declared.name] = period
+    try:
+        with transaction.atomic():
+            ScheduledRun.objects.create(job=declared.name, period=period)
+    except IntegrityError:
+        return  # another process queued it for this slot
+    if declared.get_backend().supports_defer:
+        declared = declared.using(run_after=run_after)
+    declared.enqueue()
+
+
 # --- Scheduled jobs ---
 
 

@@ -277,11 +277,13 @@ def without_nonces(html: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _suggestions_learn_afresh(monkeypatch):
-    """Each test starts the suggestion engine afresh and has it retrain whenever triage changes:
-    a model kept from another test's notes, or kept because training was slow on a busy
-    machine, would suggest from the wrong notes."""
+def _suggestions_learn_afresh():
+    """Each test starts with no suggestion model loaded in this process and no training slot
+    taken: the first triage change of a test queues a training (run at once by the immediate
+    backend), and pages load the model stored in the test's own database, never one kept from
+    another test's notes."""
+    from feedback_site import jobs
     from workshops import suggestions
 
-    suggestions._trained.clear()
-    monkeypatch.setattr(suggestions, "CHEAP_TRAINING_SECONDS", float("inf"))
+    suggestions._loaded.clear()
+    jobs._queued_slots.clear()

@@ -1097,3 +1097,32 @@ class FlipchartPhoto(models.Model):
 
     def get_absolute_url(self):
         return reverse("workshops:photo_file", kwargs={"pk": self.pk})
+
+
+class SuggestionModelQuerySet(models.QuerySet):
+    def newest(self):
+        """The newest stored model's id and version, without its (large) payload."""
+        return self.order_by("-pk").values("pk", "version", "fingerprint").first()
+
+
+class SuggestionModel(models.Model):
+    """A trained suggestion engine (workshops/suggestions.py), stored so that every server
+    process suggests from the same one. Only the training job writes it; requests load the
+    newest and never train. The payload is the engine pickled by this service itself."""
+
+    version = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    fingerprint = models.CharField(
+        max_length=64, help_text="The triaged notes and areas it learnt from, as a digest."
+    )
+    notes = models.PositiveIntegerField(help_text="Triaged notes it learnt from.")
+    training_seconds = models.FloatField()
+    trained_at = models.DateTimeField(default=timezone.now)
+    payload = models.BinaryField()
+
+    objects = SuggestionModelQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self):
+        return f"Suggestions learnt from {self.notes} notes at {self.trained_at:%d %B %Y %H:%M}"

@@ -33,13 +33,17 @@ from workshops.models import (
 )
 from workshops.photos import CheckedPhoto
 from workshops.suggestions import ThemeText, rank_recurring
-from workshops.tasks import asker_answer_send
+from workshops.tasks import asker_answer_send, suggestions_training_wanted
 
 
 def workshops_progress_changed(*, workshops: QuerySet[Workshop]) -> None:
     """Give these workshops a new progress version, so their cached public pages are dropped.
     Every write that changes what a progress page shows calls this in its transaction."""
     workshops.update(progress_version=uuid.uuid4())
+
+
+# A change to these is something the suggestion engine learns from.
+LEARNT_FIELDS = {"area", "area_id", "theme", "theme_id", "removed_at", "text"}
 
 
 def _contributions_change(
@@ -72,6 +76,8 @@ def _contributions_change(
     workshops_progress_changed(
         workshops=Workshop.objects.filter(groups__in={c.group_id for c in changed})
     )
+    if fields & LEARNT_FIELDS:
+        suggestions_training_wanted()
     bulk_update_with_history(
         changed,
         Contribution,
@@ -472,6 +478,7 @@ def contribution_save(*, contribution: Contribution, by) -> Contribution:
                 setattr(contribution, name, value)
     contribution._history_user = by
     contribution.save()
+    suggestions_training_wanted()
     return contribution
 
 

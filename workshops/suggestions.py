@@ -21,6 +21,8 @@ The method, in short:
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 import re
 import time
 import unicodedata
@@ -29,6 +31,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 import numpy as np
+from django.core.cache import cache
 from scipy import sparse
 from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
@@ -49,6 +52,13 @@ PROFILE_THEMES = 5
 # A theme of the note's own workshop is suggested only when a note of it is at least this close.
 THEME_SIMILARITY = 0.3
 NEIGHBOURS = 7
+# Notes compared with every example at a time: bounds the memory similarities take.
+SIMILARITY_ROWS = 500
+# A new note is compared with at most this many of the latest triaged notes.
+COMPARED_NOTES = 5000
+# Calibration needs a few thousand held-out scores, not every note: above this many notes it
+# learns from an evenly spread sample, which keeps training on a department's notes quick.
+CALIBRATION_NOTES = 4000
 NOTHING_TO_LEARN = "Nothing to learn from yet: no notes have been triaged."
 
 # The four areas as the service starts with them; the database's own rows win when present.
@@ -279,9 +289,7 @@ class Vectoriser:
         self.word = TfidfVectorizer(
             analyzer=words_of, sublinear_tf=True, min_df=1, dtype=np.float64
         )
-        self.pairs = TfidfVectorizer(
-            analyzer=lambda text: _pairs(words_of(text)), sublinear_tf=True, dtype=np.float64
-        )
+        self.pairs = TfidfVectorizer(analyzer=word_pairs_of, sublinear_tf=True, dtype=np.float64)
         self.chars = TfidfVectorizer(
             analyzer="char_wb",
             ngram_range=(3, 5),
@@ -309,8 +317,9 @@ class Vectoriser:
         return self.word.get_feature_names_out()
 
 
-def _pairs(words: list[str]) -> list[str]:
-    return [f"{a} {b}" for a, b in pairwise(words)]
+def word_pairs_of(text: str) -> list[str]:
+    """Neighbouring pairs of the meaningful words: what the word-pair features see."""
+    return [f"{a} {b}" for a, b in pairwise(words_of(text))]
 
 
 def _seed_examples(areas: dict[str, str]) -> list[Example]:
@@ -324,15 +333,43 @@ def _seed_examples(areas: dict[str, str]) -> list[Example]:
 
 @dataclass
 class Model:
-    """A trained engine: call `suggest`."""
+    """A trained engine: call `suggest`. Plain values and scikit-learn objects only, so that it
+    can be stored (pickled) by the training job and loaded by every server process."""
 
     areas: list[str]
     vectoriser: Vectoriser | None = None
     classifier: LogisticRegression | None = None
     calibration: IsotonicRegression | None = None
+    # The notes compared with a new one (nearest notes, themes, repeats) and their vectors, one
+    # column each (the transposed matrix, as every comparison uses it).
     examples: list[Example] = field(default_factory=list)
-    matrix: object = None
+    matrix_t: object = None
     learnt: int = 0
+    # Worked out once when trained, not for every page: each example's area (as its index in
+    # `areas`), its theme's column in the theme profiles, and each workshop's themed examples.
+    labels: np.ndarray = field(init=False, repr=False)
+    word_names: np.ndarray = field(init=False, repr=False)
+    theme_columns: np.ndarray = field(init=False, repr=False)
+    themed_by_workshop: dict = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self.labels = np.array(
+            [self.areas.index(e.area) for e in self.examples if e.area in self.areas], dtype=int
+        )
+        self.word_names = (
+            self.vectoriser.word_names() if self.vectoriser is not None else np.array([])
+        )
+        keys = sorted({(e.workshop, e.theme) for e in self.examples if e.theme})
+        column = {key: index for index, key in enumerate(keys)}
+        self.theme_columns = np.array(
+            [column.get((e.workshop, e.theme), -1) if e.theme else -1 for e in self.examples],
+            dtype=int,
+        )
+        themed = defaultdict(list)
+        for index, example in enumerate(self.examples):
+            if example.theme and example.workshop:
+                themed[example.workshop].append(index)
+        self.themed_by_workshop = {key: np.array(value) for key, value in themed.items()}
 
     def suggest(
         self, texts: list[str], workshop: str = "", themes: dict[str, str] | None = None
@@ -348,16 +385,20 @@ class Model:
         if self.classifier is None or not self.learnt:
             return [Suggestion(area=None, confidence=0.0, message=NOTHING_TO_LEARN) for _ in texts]
         vectors = self.vectoriser.transform(texts)
-        scores = self._scores(vectors)
+        similarity = (vectors @ self.matrix_t).toarray()
+        scores = 0.6 * _probabilities(self.classifier, self.areas, vectors) + 0.4 * _votes(
+            similarity, self.labels, self.areas
+        )
         top = scores.max(axis=1)
         confidence = self.calibration.predict(top) if self.calibration is not None else top
-        similarity = (vectors @ self.matrix.T).toarray()
+        nearest = _nearest(similarity, NEIGHBOURS)
+        word_vectors = self.vectoriser.word.transform(texts)
         candidates = self._theme_candidates(workshop, themes or {})
         results = []
-        for row, text in enumerate(texts):
+        for row in range(len(texts)):
             order = np.argsort(-scores[row], kind="stable")
             area = self.areas[order[0]]
-            neighbours = self._neighbours(similarity[row], limit=3)
+            neighbours = self._neighbours(similarity[row], nearest[row], limit=3)
             theme = self._theme(similarity[row], candidates)
             results.append(
                 Suggestion(
@@ -365,7 +406,7 @@ class Model:
                     confidence=float(np.clip(confidence[row], 0.0, 1.0)),
                     ranked=[(self.areas[i], float(scores[row, i])) for i in order],
                     theme=theme,
-                    words=self._words(text, order[0]),
+                    words=self._words(word_vectors[row], order[0]),
                     neighbours=[n for n in neighbours if n.similarity >= THEME_SIMILARITY],
                 )
             )
@@ -374,27 +415,26 @@ class Model:
     def theme_profiles(self, texts: list[str]) -> np.ndarray:
         """Pairwise cosine of the notes' closeness to each triaged theme (the nearest few
         only): notes that sit near the same past themes say the same kind of thing."""
-        similarity = (self.vectoriser.transform(texts) @ self.matrix.T).toarray()
-        keys = sorted({(e.workshop, e.theme) for e in self.examples if e.theme})
-        column = {key: index for index, key in enumerate(keys)}
-        profiles = np.zeros((len(texts), len(keys)))
-        for index, example in enumerate(self.examples):
-            if example.theme:
-                at = column[(example.workshop, example.theme)]
-                profiles[:, at] = np.maximum(profiles[:, at], similarity[:, index])
-        if len(keys) > PROFILE_THEMES:
-            cut = np.sort(profiles, axis=1)[:, -PROFILE_THEMES][:, None]
+        width = int(self.theme_columns.max()) + 1 if len(self.theme_columns) else 0
+        if width == 0:
+            return np.zeros((len(texts), len(texts)))
+        similarity = (self.vectoriser.transform(texts) @ self.matrix_t).toarray()
+        profiles = np.zeros((len(texts), width))
+        # Each theme's closest example: examples ordered by theme, the maximum of each run.
+        themed = np.flatnonzero(self.theme_columns >= 0)
+        order = themed[np.argsort(self.theme_columns[themed], kind="stable")]
+        columns = self.theme_columns[order]
+        starts = np.flatnonzero(np.r_[True, columns[1:] != columns[:-1]])
+        profiles[:, columns[starts]] = np.maximum.reduceat(similarity[:, order], starts, axis=1)
+        if width > PROFILE_THEMES:
+            cut = np.partition(profiles, -PROFILE_THEMES, axis=1)[:, -PROFILE_THEMES][:, None]
             profiles[profiles < cut] = 0.0
         profiles = normalize(profiles)
         return profiles @ profiles.T
 
-    def _scores(self, vectors) -> np.ndarray:
-        return _blend(self.classifier, self.matrix, self.examples, self.areas, vectors)
-
-    def _neighbours(self, similarities: np.ndarray, limit: int) -> list[Neighbour]:
-        order = np.argsort(-similarities, kind="stable")
+    def _neighbours(self, similarities, nearest, limit: int) -> list[Neighbour]:
         found = []
-        for index in order:
+        for index in nearest:
             example = self.examples[index]
             if example.key is None and not example.workshop:
                 continue
@@ -412,17 +452,10 @@ class Model:
 
     def _theme_candidates(self, workshop: str, themes: dict[str, str]) -> np.ndarray:
         """Indices of this workshop's triaged notes that are in one of its themes."""
-        return np.array(
-            [
-                index
-                for index, example in enumerate(self.examples)
-                if workshop
-                and example.workshop == workshop
-                and example.theme
-                and (not themes or example.theme in themes)
-            ],
-            dtype=int,
-        )
+        candidates = self.themed_by_workshop.get(workshop, np.array([], dtype=int))
+        if not themes or not len(candidates):
+            return candidates
+        return np.array([i for i in candidates if self.examples[i].theme in themes], dtype=int)
 
     def _theme(self, similarities: np.ndarray, candidates: np.ndarray) -> str:
         """The theme of the closest of `candidates`, if it is close enough; ties go to the
@@ -435,36 +468,63 @@ class Model:
             return ""
         return self.examples[candidates[best]].theme
 
-    def _words(self, text: str, area_index: int) -> list[str]:
-        vector = self.vectoriser.word.transform([text])
+    def _words(self, vector, area_index: int) -> list[str]:
+        """The note's words (its row of word features) that weighed most for the area."""
         if not vector.nnz:
             return []
         coef = self.classifier.coef_
         row = coef[area_index] if coef.shape[0] > 1 else coef[0] * (1 if area_index else -1)
-        width = len(self.vectoriser.word_names())
         contributions = [
-            (vector.data[i] * row[j], j) for i, j in enumerate(vector.indices) if j < width
+            (value * row[j], j) for value, j in zip(vector.data, vector.indices, strict=True)
         ]
         contributions.sort(key=lambda pair: (-pair[0], pair[1]))
-        names = self.vectoriser.word_names()
-        return [str(names[j]) for score, j in contributions[:3] if score > 0]
+        return [str(self.word_names[j]) for score, j in contributions[:3] if score > 0]
 
 
-def _blend(classifier, matrix, examples, areas, vectors) -> np.ndarray:
-    """Logistic regression's probabilities blended with the nearest examples' votes."""
+def _blend(classifier, matrix_t, labels: np.ndarray, areas: list[str], vectors) -> np.ndarray:
+    """Logistic regression's probabilities blended with the nearest examples' votes (`matrix_t`
+    is the examples' matrix transposed, `labels` each example's area as its index in `areas`)."""
+    # In slices: all held-out notes against tens of thousands of examples at once would be
+    # gigabytes of similarities.
+    votes = np.vstack(
+        [
+            _votes((vectors[start : start + SIMILARITY_ROWS] @ matrix_t).toarray(), labels, areas)
+            for start in range(0, vectors.shape[0], SIMILARITY_ROWS)
+        ]
+    )
+    return 0.6 * _probabilities(classifier, areas, vectors) + 0.4 * votes
+
+
+def _probabilities(classifier, areas: list[str], vectors) -> np.ndarray:
     probabilities = np.zeros((vectors.shape[0], len(areas)))
+    predicted = classifier.predict_proba(vectors)
     for column, label in enumerate(classifier.classes_):
-        probabilities[:, areas.index(label)] = classifier.predict_proba(vectors)[:, column]
-    similarity = (vectors @ matrix.T).toarray()
-    votes = np.zeros_like(probabilities)
-    labels = np.array([areas.index(example.area) for example in examples])
-    for row in range(similarity.shape[0]):
-        nearest = np.argsort(-similarity[row], kind="stable")[:NEIGHBOURS]
-        for index in nearest:
-            votes[row, labels[index]] += max(similarity[row, index], 0.0) ** 2
-        total = votes[row].sum()
-        votes[row] = votes[row] / total if total else 1.0 / len(areas)
-    return 0.6 * probabilities + 0.4 * votes
+        probabilities[:, areas.index(label)] = predicted[:, column]
+    return probabilities
+
+
+def _votes(similarity: np.ndarray, labels: np.ndarray, areas: list[str]) -> np.ndarray:
+    """Each row's nearest examples' areas, weighted by the square of their similarity."""
+    votes = np.zeros((similarity.shape[0], len(areas)))
+    nearest = _nearest(similarity, NEIGHBOURS)
+    weights = np.maximum(np.take_along_axis(similarity, nearest, axis=1), 0.0) ** 2
+    rows = np.broadcast_to(np.arange(similarity.shape[0])[:, None], nearest.shape)
+    np.add.at(votes, (rows, labels[nearest]), weights)
+    totals = votes.sum(axis=1, keepdims=True)
+    return np.divide(votes, totals, out=np.full_like(votes, 1.0 / len(areas)), where=totals > 0)
+
+
+def _nearest(similarity: np.ndarray, limit: int) -> np.ndarray:
+    """For each row, the columns of its `limit` highest values, highest first (ties to the
+    lower column), without sorting whole rows."""
+    limit = min(limit, similarity.shape[1])
+    if limit < similarity.shape[1]:
+        chosen = np.argpartition(-similarity, limit - 1, axis=1)[:, :limit]
+    else:
+        chosen = np.broadcast_to(np.arange(limit), similarity.shape).copy()
+    values = np.take_along_axis(similarity, chosen, axis=1)
+    order = np.lexsort((chosen, -values))
+    return np.take_along_axis(chosen, order, axis=1)
 
 
 def _fit(examples: list[Example], areas: list[str]):
@@ -497,21 +557,38 @@ def _train(examples: list[Example], areas: dict[str, str] | None) -> Model:
         return Model(areas=names, learnt=0)
     everything = _seed_examples(areas) + examples
     vectoriser, classifier, matrix = _fit(everything, names)
+    compared = _compared(everything)
     return Model(
         areas=names,
         vectoriser=vectoriser,
         classifier=classifier,
         calibration=_calibrate(examples, areas),
-        examples=everything,
-        matrix=matrix,
+        examples=[everything[index] for index in compared],
+        matrix_t=matrix[compared].T.tocsr(),
         learnt=len(examples),
     )
+
+
+def _compared(examples: list[Example]) -> list[int]:
+    """The examples a new note is compared with: all of them, or for a large service the area
+    seeds and the latest COMPARED_NOTES notes (by key, the note's id), which include the
+    workshops being triaged now. Comparing is what a page of suggestions spends its time on;
+    the classifier still learns from every note."""
+    if len(examples) <= COMPARED_NOTES:
+        return list(range(len(examples)))
+    seeds = [index for index, example in enumerate(examples) if example.key is None]
+    notes = [index for index, example in enumerate(examples) if example.key is not None]
+    latest = sorted(notes, key=lambda index: (examples[index].key, index))[-COMPARED_NOTES:]
+    return sorted(seeds + latest)
 
 
 def _calibrate(examples: list[Example], areas: dict[str, str]) -> IsotonicRegression | None:
     """How often the top score is right, learnt by leaving whole workshops out of the training
     notes in turn (as a new workshop is, when its notes arrive). Large services use a few folds
-    of workshops rather than every one."""
+    of workshops rather than every one, and an evenly spread sample of their notes."""
+    if len(examples) > CALIBRATION_NOTES:
+        step = len(examples) / CALIBRATION_NOTES
+        examples = [examples[int(index * step)] for index in range(CALIBRATION_NOTES)]
     workshops = sorted({example.workshop for example in examples})
     if len(workshops) < 3:
         return None
@@ -526,7 +603,8 @@ def _calibrate(examples: list[Example], areas: dict[str, str]) -> IsotonicRegres
             continue
         vectoriser, classifier, matrix = _fit(rest, names)
         held_vectors = vectoriser.transform([e.text for e in held])
-        scores = _blend(classifier, matrix, rest, names, held_vectors)
+        labels = np.array([names.index(e.area) for e in rest])
+        scores = _blend(classifier, matrix.T.tocsr(), labels, names, held_vectors)
         for row, example in enumerate(held):
             tops.append(scores[row].max())
             right.append(names[int(np.argmax(scores[row]))] == example.area)
@@ -617,62 +695,141 @@ def counts_by_area(examples: list[Example]) -> Counter:
     return Counter(example.area for example in examples)
 
 
-# The service's own notes: what the workbench calls.
+# The service's own notes: trained in a background job (workshops/tasks.py), stored as a
+# SuggestionModel row, and loaded by each server process when a newer one is stored.
 
-_trained: dict = {}
+PREPARING = "Suggestions are being prepared: they appear once the service has learnt from triage."
+# Stored models kept besides the newest, so that a process loading one as the next is stored
+# still finds it.
+KEEP_MODELS = 2
 
-# Learning from the latest triage is enough, and keeps a retrain to about a second however many
-# notes the service holds (all 40,000 of a department-sized service take over a minute).
-TRAINING_NOTES = 2000
-# A retrain that took longer than this is not repeated for every new triage decision: the
-# model is at most RETRAIN_AFTER old. Suggestions are only offered, never saved by themselves,
-# so a few minutes' lag costs nothing; a cheap retrain (a small service) is done at once.
-CHEAP_TRAINING_SECONDS = 0.5
-RETRAIN_AFTER_SECONDS = 10 * 60
+_loaded: dict = {}
 
 
-def service_model(areas) -> Model:
-    """The engine trained on the latest TRAINING_NOTES present, triaged notes of the service,
-    with `areas` as seeds. `areas` are Area rows read with `with_triage_stamp()`: when their
-    counts and latest changes show nothing new since this process last trained, the model is
-    reused without a query; otherwise one query reads the notes and the model is trained again,
-    at once if training is cheap, else once RETRAIN_AFTER_SECONDS have passed."""
+def service_areas() -> dict[str, str]:
+    from workshops.models import Area
+
+    return dict(Area.objects.order_by("order", "name").values_list("name", "includes"))
+
+
+def training_fingerprint() -> str:
+    """A digest of what a model learns from: each area's name and text, how many present notes
+    it holds and when the latest of them changed. One aggregate query."""
+    from workshops.models import Area
+
+    stamp = [
+        (area.pk, area.name, area.includes, area.triaged_notes, str(area.last_triage_change))
+        for area in Area.objects.with_triage_stamp().order_by("pk")
+    ]
+    return hashlib.sha256(repr(stamp).encode()).hexdigest()
+
+
+def service_examples() -> list[Example]:
+    """Every present, triaged note of the service, as the engine sees it."""
     from workshops.models import Contribution
 
-    seeds = {area.name: area.includes for area in areas}
-    stamp = tuple(
-        (area.pk, area.name, area.includes, area.triaged_notes, area.last_triage_change)
-        for area in areas
+    rows = (
+        Contribution.objects.present()
+        .filter(area__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "text", "area__name", "theme__name", "group__workshop_id")
     )
-    if _trained.get("stamp") == stamp:
-        return _trained["model"]
-    if (
-        _trained
-        and _trained["training_seconds"] > CHEAP_TRAINING_SECONDS
-        and time.monotonic() - _trained["trained_at"] < RETRAIN_AFTER_SECONDS
-    ):
-        return _trained["model"]
-    examples = []
-    if any(area.triaged_notes for area in areas):
-        names = {area.pk: area.name for area in areas}
-        rows = (
-            Contribution.objects.present()
-            .filter(area__isnull=False)
-            .order_by("-pk")
-            .values_list("pk", "text", "area_id", "theme__name", "group__workshop_id")
-        )[:TRAINING_NOTES]
-        examples = [
-            Example(text=text, area=names[area_id], theme=theme or "", workshop=str(ws), key=pk)
-            for pk, text, area_id, theme, ws in reversed(rows)
-            if area_id in names
-        ]
+    return [
+        Example(text=text, area=area, theme=theme or "", workshop=str(workshop), key=pk)
+        for pk, text, area, theme, workshop in rows.iterator(chunk_size=5000)
+    ]
+
+
+def service_model_train(*, force: bool = False):
+    """Train the engine on every triaged note and store it for every process, unless the newest
+    stored model already learnt from the same notes (`force` trains anyway). Returns the stored
+    SuggestionModel, or None when nothing had changed. Only the training job calls this."""
+    from workshops.models import SuggestionModel
+
+    fingerprint = training_fingerprint()
+    newest = SuggestionModel.objects.newest()
+    if not force and newest is not None and newest["fingerprint"] == fingerprint:
+        return None
     started = time.monotonic()
-    model = train(examples, seeds)
-    _trained.clear()
-    _trained.update(
-        stamp=stamp,
-        model=model,
-        trained_at=time.monotonic(),
-        training_seconds=time.monotonic() - started,
+    model = train(service_examples(), service_areas())
+    stored = SuggestionModel.objects.create(
+        fingerprint=fingerprint,
+        notes=model.learnt,
+        training_seconds=round(time.monotonic() - started, 3),
+        payload=pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL),
     )
-    return model
+    keep = SuggestionModel.objects.values_list("pk", flat=True)[: KEEP_MODELS + 1]
+    SuggestionModel.objects.exclude(pk__in=list(keep)).delete()
+    return stored
+
+
+def service_model() -> tuple[Model | None, str]:
+    """The newest stored model and its version, loaded once per process: each call costs one
+    small query (the newest model's id and version); loading a newer one, one more. (None, "")
+    while no model is stored yet. Never trains: that is the training job's work."""
+    from workshops.models import SuggestionModel
+
+    newest = SuggestionModel.objects.newest()
+    if newest is None:
+        return None, ""
+    version = str(newest["version"])
+    if _loaded.get("version") != version:
+        payload = (
+            SuggestionModel.objects.filter(pk=newest["pk"])
+            .values_list("payload", flat=True)
+            .first()
+        )
+        if payload is None:  # removed since: a newer one is stored
+            return service_model()
+        # Only this service writes the payload (service_model_train), so unpickling is safe.
+        _loaded.clear()
+        _loaded.update(version=version, model=pickle.loads(payload))
+    return _loaded["model"], version
+
+
+# Suggestions and repeats are the same for the same model and notes, so each is worked out once
+# per stored model and kept in the shared cache: a page shown again costs one cache read.
+CACHE_SECONDS = 24 * 60 * 60
+
+
+def _digest(*parts) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def suggestions_for(
+    model: Model | None,
+    version: str,
+    notes: list[tuple[int, str]],
+    *,
+    workshop: str,
+    themes: dict[str, object],
+) -> dict[int, Suggestion]:
+    """Suggestions for (id, text) notes of one workshop from a stored model (`service_model`):
+    worked out once per model, note and set of the workshop's themes, then read from the cache.
+    Without a model, each says suggestions are being prepared."""
+    if model is None:
+        return {pk: Suggestion(area=None, confidence=0.0, message=PREPARING) for pk, _ in notes}
+    context = _digest(version, workshop, sorted(themes.items()))
+    keys = {pk: f"suggestion:{context}:{pk}:{_digest(text)}" for pk, text in notes}
+    found = cache.get_many(list(keys.values()))
+    missing = [(pk, text) for pk, text in notes if keys[pk] not in found]
+    if missing:
+        made = model.suggest([text for _, text in missing], workshop=workshop, themes=themes)
+        fresh = {keys[pk]: suggestion for (pk, _), suggestion in zip(missing, made, strict=True)}
+        cache.set_many(fresh, CACHE_SECONDS)
+        found |= fresh
+    return {pk: found[keys[pk]] for pk, _ in notes}
+
+
+def repeats_for(model: Model | None, version: str, notes: list[tuple[int, str]]) -> list[list[int]]:
+    """Groups of the ids of (id, text) notes that say much the same (`group_repeats` with a
+    stored model, on the surface alone without one), worked out once per model and notes."""
+    if len(notes) < 2:
+        return []
+    key = f"repeats:{_digest(version, notes)}"
+    groups = cache.get(key)
+    if groups is None:
+        found = group_repeats([text for _, text in notes], model)
+        groups = [[notes[index][0] for index in group] for group in found]
+        cache.set(key, groups, CACHE_SECONDS)
+    return groups

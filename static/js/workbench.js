@@ -520,6 +520,44 @@
     });
   }
 
+  // Repeats: a group of notes that say much the same goes into one theme in one request
+
+  Array.prototype.forEach.call(document.querySelectorAll(".wb-repeat"), function (repeatForm) {
+    repeatForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var data = new FormData(repeatForm);
+      data.delete("csrfmiddlewaretoken");
+      var status = repeatForm.querySelector(".wb-repeat-status");
+      post(data)
+        .then(function (body) {
+          if (!body.ok) {
+            throw new Error(body.error);
+          }
+          if (body.new_theme) {
+            addTheme(body.new_theme);
+          }
+          body.notes.forEach(function (values) {
+            var note = document.getElementById("note-" + values.id);
+            if (note) {
+              showValues(note, values);
+              note.classList.add("wb-done");
+              note.querySelector(".wb-done-flag").hidden = false;
+            }
+          });
+          repeatForm.querySelector(".wb-bulk-fields").hidden = true;
+          status.textContent = body.message;
+          status.classList.remove("wb-status-error");
+          announce(body.message);
+        })
+        .catch(function (error) {
+          var message = "Not saved: " + (error.message || "the connection failed") + ".";
+          status.textContent = message;
+          status.classList.add("wb-status-error");
+          announce(message, true);
+        });
+    });
+  });
+
   // The shortcuts
 
   notes.forEach(function (note) {

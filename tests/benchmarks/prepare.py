@@ -5,6 +5,7 @@ Run by `tests/benchmarks/run.py` in its own process, with DATABASE_URL set to th
 
 import json
 import os
+import time
 import uuid
 
 import django
@@ -109,6 +110,36 @@ def workbench_details(admin_client) -> dict:
     }
 
 
+def suggestion_timings() -> dict:
+    """CPU time of the suggestion engine in process, uncached, on the busy workshop's notes to
+    triage: suggesting for a page of them, and finding repeats among them as the workbench does;
+    and the model the training stored."""
+    from workshops.admin.workbench import REPEAT_NOTES
+    from workshops.suggestions import group_repeats, service_model
+
+    workshop = Workshop.objects.get(slug=BUSY_WORKSHOP_SLUG)
+    notes = list(
+        Contribution.objects.filter(group__workshop=workshop)
+        .to_triage()
+        .order_by("entered_at", "pk")
+        .values_list("text", flat=True)[:REPEAT_NOTES]
+    )
+    model, _version = service_model()
+    started = time.process_time()
+    model.suggest(notes[:WORKBENCH_PAGE], workshop=str(workshop.pk))
+    suggesting = time.process_time() - started
+    started = time.process_time()
+    group_repeats(notes, model)
+    grouping = time.process_time() - started
+    return {
+        "notes_learnt": model.learnt,
+        "suggest_cpu_ms": round(suggesting * 1000, 1),
+        "page": WORKBENCH_PAGE,
+        "repeats_cpu_ms": round(grouping * 1000, 1),
+        "repeats_over": len(notes),
+    }
+
+
 def two_instance_checks() -> dict:
     """What `make bench` needs to check two instances against each other: a workshop that shows
     notes at once (so a capture changes its public page), a facilitator of one of its groups,
@@ -175,6 +206,7 @@ def scenarios() -> dict:
             "queries": queries_per_request(lambda: admin_client.get(paths["admin_list"])),
         },
         **workbench_details(admin_client),
+        "suggestions": suggestion_timings(),
     }
 
 

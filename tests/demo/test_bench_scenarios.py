@@ -1,6 +1,8 @@
 """`make bench` needs PostgreSQL and wrk; here its preparation runs on the test database, so that
 every scenario's path, session and query count is known to work before a long run."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 from django.urls import resolve
@@ -15,12 +17,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def details():
     call_command("bench_data", scale=0.01, verbosity=0)
+    call_command("train_suggestions", stdout=io.StringIO())  # as run.py does
     return prepare.scenarios()
 
 
 def test_every_scenario_is_prepared_and_has_its_wrk_script(details):
     # Besides the scenarios: what the two-instance run checks (staleness, limits, sessions).
-    assert set(details) == {*run.SCENARIOS, "two_instances"}
+    assert set(details) == {*run.SCENARIOS, "two_instances", "suggestions"}
     assert details["two_instances"]["capture_path"].startswith("/flipcharts/")
     for scenario in run.SCENARIOS:
         script = run.POST_SCRIPTS.get(scenario, "get.lua")
@@ -39,6 +42,15 @@ def test_the_workbench_scenarios_open_a_page_of_50_and_save_busy_workshop_notes(
     assert saved.reviewed_at is not None
     assert saved.history.latest().history_change_reason == "Triaged in the workbench"
     print(f"FIGURE: bench workbench page queries {page['queries']}, save {save['queries']}")
+
+
+def test_the_suggestion_rows_time_a_page_of_suggestions_and_repeats(details):
+    timings = details["suggestions"]
+
+    assert timings["notes_learnt"] == Contribution.objects.filter(area__isnull=False).count()
+    assert timings["page"] == prepare.WORKBENCH_PAGE
+    assert timings["suggest_cpu_ms"] > 0
+    assert timings["repeats_cpu_ms"] > 0
 
 
 def test_each_bench_capture_submit_stores_its_notes(details):

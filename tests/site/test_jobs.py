@@ -161,7 +161,7 @@ def test_a_scheduled_job_is_queued_once_per_period_however_often_the_scheduler_l
     assert "digests_send_daily" in first
     assert "retention_clean_up_daily" in first
     assert again == []
-    assert next_hour == ["reminders_send_hourly"]
+    assert sorted(next_hour) == ["reminders_send_hourly", "suggestions_train"]
     assert ScheduledRun.objects.filter(job="reminders_send_hourly").count() == 2
     assert DBTaskResult.objects.filter(task_path__endswith="reminders_send_hourly").count() == 2
 
@@ -271,3 +271,27 @@ def test_the_daily_retention_job_deletes_what_the_privacy_notice_no_longer_keeps
 
     assert not Follower.objects.exists()
     assert not AccessLog.objects.exists()
+
+
+@pytest.mark.jobs_queued
+def test_many_changes_in_a_slot_queue_one_run_for_when_the_slot_ends(settings):
+    from feedback_site import jobs
+    from workshops.tasks import suggestions_train
+
+    settings.TASKS = DATABASE_TASKS
+    ten_past = timezone.make_aware(datetime.datetime(2026, 12, 7, 9, 10, 30))
+
+    for seconds in (0, 60, 200):
+        jobs._queued_slots.clear()  # as if each change were taken by another process
+        jobs.enqueue_once_per_slot(
+            suggestions_train, seconds=300, now=ten_past + datetime.timedelta(seconds=seconds)
+        )
+    jobs.enqueue_once_per_slot(
+        suggestions_train, seconds=300, now=ten_past + datetime.timedelta(minutes=5)
+    )
+
+    queued = DBTaskResult.objects.filter(task_path__endswith="suggestions_train")
+    assert [timezone.localtime(job.run_after).time() for job in queued.order_by("run_after")] == [
+        datetime.time(9, 15),
+        datetime.time(9, 20),
+    ]

@@ -1,4 +1,5 @@
 import json
+import pickle
 import random
 from pathlib import Path
 
@@ -43,6 +44,19 @@ def test_a_note_identical_to_a_triaged_one_gets_its_area_and_theme():
     assert suggestion.area == "Infrastructure"
     assert suggestion.theme == "Blocked sites"
     assert suggestion.neighbours[0].text == "The firewall blocks Twitter"
+
+
+def test_a_stored_and_loaded_model_suggests_exactly_as_the_trained_one():
+    """The training job pickles the model; every server process loads it."""
+    texts = ["Facebook is blocked on our laptops", "Nobody trains us", "Is tweeting allowed?"]
+    model = train(TRIAGED)
+
+    loaded = pickle.loads(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+
+    assert [(s.area, s.confidence, s.theme, s.because) for s in loaded.suggest(texts, "A")] == [
+        (s.area, s.confidence, s.theme, s.because) for s in model.suggest(texts, "A")
+    ]
+    assert group_repeats(texts, loaded) == group_repeats(texts, model)
 
 
 def test_a_theme_is_only_suggested_from_the_notes_own_workshop():

@@ -501,8 +501,9 @@ def test_a_workbench_page_issues_the_same_queries_at_100_and_2000_notes(
 
     print(f"FIGURE: workbench page of {size} notes: {small} queries at 100, {large} at 2,000")
     assert small == large
-    # 13: the twelfth counted the notes still to triage; the thirteenth counts, in one query,
-    # how many of them the contribution list's "not yet triaged" and "not yet reviewed" hold.
+    # 13: the notes to triage are read in one query that also counts what the contribution
+    # list's "not yet triaged" and "not yet reviewed" hold and finds repeats; one more checks
+    # for a newer suggestion model.
     with django_assert_max_num_queries(13):
         client.get(page_url(workshop, size=size))
 

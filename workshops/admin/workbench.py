@@ -5,7 +5,9 @@ from the keyboard and each note saves on its own; without, it is one form of 20 
 A page of 50 notes renders hundreds of controls; they are built here as strings from parts
 escaped once per page, not through templates, which would cost most of the page's time."""
 
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -33,9 +35,14 @@ from workshops.services import (
     contributions_triage,
     recurring_theme_proposals,
 )
-from workshops.suggestions import Suggestion, service_model
+from workshops.suggestions import Suggestion, repeats_for, service_model, suggestions_for
 
 PAGE_SIZES = (20, 50)
+# Repeats are looked for among the first this many notes to triage: grouping is quadratic.
+REPEAT_NOTES = 300
+# Groups of repeats offered at a time (the largest first), and notes quoted from each.
+REPEAT_GROUPS = 5
+REPEAT_QUOTED = 5
 SHOW = {"untriaged": "Notes to triage", "all": "All notes"}
 MAX_NEW_THEME_LENGTH = Theme._meta.get_field("name").max_length
 HIDE_CHOICES = [
@@ -116,18 +123,45 @@ class Bench:
         self.areas_by_name = {area.name: area for area in self.areas}
         self.themes_by_name = {theme.name: theme for theme in self.themes}
 
+    @cached_property
+    def engine(self):
+        """The newest stored suggestion model and its version: one small query, once a page."""
+        return service_model()
+
     def suggestions(self, notes) -> dict[int, Suggestion]:
         """Suggestions for the notes without an area, in one pass over the page."""
-        untriaged = [note for note in notes if not note.area_id]
+        return self.suggestions_of([(note.pk, note.text) for note in notes if not note.area_id])
+
+    def suggestions_of(self, untriaged: list[tuple[int, str]]) -> dict[int, Suggestion]:
         if not untriaged:
             return {}
-        model = service_model(self.areas)
-        found = model.suggest(
-            [note.text for note in untriaged],
+        return suggestions_for(
+            *self.engine,
+            untriaged,
             workshop=str(self.workshop.pk),
             themes={theme.name: theme.area_id for theme in self.themes},
         )
-        return {note.pk: suggestion for note, suggestion in zip(untriaged, found, strict=True)}
+
+    def repeats(self, waiting: list[tuple[int, str, int]]) -> tuple[list["Repeats"], int]:
+        """The largest groups of notes to triage (id, text, group id) that say much the same,
+        up to REPEAT_GROUPS of them, and how many groups there are in all."""
+        waiting = waiting[:REPEAT_NOTES]
+        notes = {pk: (pk, text, group_id) for pk, text, group_id in waiting}
+        found = repeats_for(*self.engine, [(pk, text) for pk, text, _ in waiting])
+        shown = found[:REPEAT_GROUPS]
+        suggestions = self.suggestions_of([notes[pk][:2] for members in shown for pk in members])
+        groups = [
+            Repeats.of(self, number, [notes[pk] for pk in members], suggestions)
+            for number, members in enumerate(shown, start=1)
+        ]
+        return groups, len(found)
+
+    def theme_choices(self) -> list[tuple[int, str]]:
+        """The workshop's themes, each with its reach: repeats put in it count."""
+        return [
+            (theme.pk, f"{theme.name} ({reach_text(theme.note_count, theme.flipchart_count)})")
+            for theme in self.themes
+        ]
 
     @classmethod
     def load(cls, workshop: Workshop) -> "Bench":
@@ -137,9 +171,20 @@ class Bench:
         }
         for group in groups.values():
             group.workshop = workshop
-        areas = list(Area.objects.with_triage_stamp().order_by("order", "name"))
+            group.photos_url = (
+                reverse("admin:workshops_flipchartgroup_change", args=[group.pk])
+                if group.photo_count
+                else ""
+            )
+        areas = list(Area.objects.order_by("order", "name"))
         areas_by_id = {area.pk: area for area in areas}
-        themes = list(workshop.themes.order_by("name"))
+        present = Q(contributions__removed_at__isnull=True)
+        themes = list(
+            workshop.themes.annotate(
+                note_count=Count("contributions", filter=present),
+                flipchart_count=Count("contributions__group", filter=present, distinct=True),
+            ).order_by("name")
+        )
         for theme in themes:
             theme.workshop = workshop
             if theme.area_id:
@@ -173,6 +218,55 @@ class Bench:
         return [{"id": t.pk, "name": t.name, "area": t.area_id} for t in self.themes]
 
 
+def reach_text(notes: int, flipcharts: int) -> str:
+    return ngettext("%(n)d note", "%(n)d notes", notes) % {"n": notes} + ngettext(
+        " from %(n)d flipchart", " from %(n)d flipcharts", flipcharts
+    ) % {"n": flipcharts}
+
+
+@dataclass
+class Repeats:
+    """Notes to triage that say much the same, offered to put in one theme in one move, with
+    the area and theme most of them were suggested (when sure)."""
+
+    number: int
+    ids: str  # the notes' ids, comma-separated: the form sends them as one field
+    quoted: list[tuple[str, str]]  # text and flipchart of the first few notes
+    count: int
+    flipcharts: int
+    area: str = ""
+    theme: str = ""
+
+    @property
+    def heading(self) -> str:
+        return f"{reach_text(self.count, self.flipcharts)} say much the same"
+
+    @property
+    def unquoted(self) -> int:
+        return self.count - len(self.quoted)
+
+    @classmethod
+    def of(
+        cls, bench: Bench, number: int, members: list[tuple[int, str, int]], suggestions: dict
+    ) -> "Repeats":
+        suggested = [suggestions[pk] for pk, _, _ in members if pk in suggestions]
+        areas = Counter(s.area for s in suggested if s.sure)
+        themes = Counter(s.theme for s in suggested if s.theme in bench.themes_by_name)
+        area = bench.areas_by_name.get(areas.most_common(1)[0][0]) if areas else None
+        theme = bench.themes_by_name[themes.most_common(1)[0][0]] if themes else None
+        return cls(
+            number=number,
+            ids=",".join(str(pk) for pk, _, _ in members),
+            quoted=[(text, bench.groups[group].subject) for _, text, group in members][
+                :REPEAT_QUOTED
+            ],
+            count=len(members),
+            flipcharts=len({group for _, _, group in members}),
+            area=str(area.pk) if area else "",
+            theme=str(theme.pk) if theme else "",
+        )
+
+
 def workbench_permitted(model_admin, request, workshop=None) -> bool:
     return model_admin.has_view_permission(request, workshop) and request.user.has_perm(
         "workshops.change_contribution"
@@ -194,6 +288,8 @@ class NoteHtml:
 
     def __init__(self, bench: Bench):
         self.bench = bench
+        self.kinds = {value: escape(label) for value, label in Contribution.Kind.choices}
+        self.reaches = {value: escape(label.lower()) for value, label in Contribution.Reach.choices}
         self.areas = [
             (str(area.pk), escape(area.name), escape(area.includes)) for area in bench.areas
         ]
@@ -229,9 +325,9 @@ class NoteHtml:
         """The whole note: what was said, where, and its controls."""
         note, pk, number = item.note, item.note.pk, item.number
         group = escape(note.group.subject)
-        meta = [f"<span>{group}</span>", f"<span>{escape(note.get_kind_display())}</span>"]
+        meta = [f"<span>{group}</span>", f"<span>{self.kinds.get(note.kind, '')}</span>"]
         if note.reach:
-            meta.append(f"<span>shared by {escape(note.get_reach_display().lower())}</span>")
+            meta.append(f"<span>shared by {self.reaches.get(note.reach, '')}</span>")
         if item.photos_url:
             meta.append(
                 f'<a href="{item.photos_url}">Photos of the flipchart<span class="visually-hidden">'
@@ -345,9 +441,6 @@ def items_for(bench: Bench, notes, first_number: int, choices=None, errors=None)
         suggestion = suggestions.get(note.pk)
         choice = (choices or {}).get(note.pk) or Choice.of(note, suggestion, bench)
         error = (errors or {}).get(note.pk)
-        photos_url = ""
-        if group.photo_count:
-            photos_url = reverse("admin:workshops_flipchartgroup_change", args=[group.pk])
         items.append(
             Item(
                 note=note,
@@ -355,7 +448,7 @@ def items_for(bench: Bench, notes, first_number: int, choices=None, errors=None)
                 # Every value in it was escaped by NoteHtml.
                 controls=mark_safe(html.render(note, choice, error, suggestion)),
                 error=error,
-                photos_url=photos_url,
+                photos_url=group.photos_url,
                 first_area_pk=bench.areas[0].pk if bench.areas else None,
             )
         )
@@ -366,14 +459,35 @@ def items_for(bench: Bench, notes, first_number: int, choices=None, errors=None)
 
 def page_context(model_admin, request, bench: Bench, *, show, size, page_number, items=None):
     workshop = bench.workshop
-    paginator = Paginator(notes_for(workshop, bench, show), size)
-    page = paginator.get_page(page_number)
+    notes = notes_for(workshop, bench, show)
+    repeats, repeat_groups, still = [], 0, None
+    if show == "untriaged":
+        # The notes to triage, read once in one query: they are counted (as the contribution
+        # list's two filters count them too) and paged, and searched for repeats; only the
+        # page's notes are read whole.
+        waiting = list(notes.values_list("pk", "text", "group_id", "area_id", "reviewed_at"))
+        paginator = Paginator(waiting, size)
+        page = paginator.get_page(page_number)
+        on_page = notes.in_bulk([row[0] for row in page.object_list])
+        page.object_list = [on_page[row[0]] for row in page.object_list if row[0] in on_page]
+        repeats, repeat_groups = bench.repeats([row[:3] for row in waiting])
+        # Every note to triage is shown (not hidden): not yet triaged without an area, not
+        # yet reviewed without a review where the workshop asks for one.
+        still = {
+            "not_triaged": sum(1 for row in waiting if row[3] is None),
+            "not_reviewed": sum(1 for row in waiting if row[4] is None)
+            if workshop.notes_public_after_review
+            else 0,
+        }
+    else:
+        paginator = Paginator(notes, size)
+        page = paginator.get_page(page_number)
     if items is None:
         items = items_for(bench, page.object_list, page.start_index())
     errors = [item for item in items if item.error is not None]
     # The contribution list's two filters, counted as it counts them: their notes together are
     # the workbench's "still to triage".
-    still = Contribution.objects.filter(group_id__in=list(bench.groups)).aggregate(
+    still = still or Contribution.objects.filter(group_id__in=list(bench.groups)).aggregate(
         not_triaged=Count("pk", filter=Q(removed_at__isnull=True) & NOT_TRIAGED),
         not_reviewed=Count("pk", filter=Q(removed_at__isnull=True) & NOT_REVIEWED),
     )
@@ -385,6 +499,9 @@ def page_context(model_admin, request, bench: Bench, *, show, size, page_number,
         "workshop": workshop,
         "items": items,
         "errors": errors,
+        "repeats": repeats,
+        "repeats_not_shown": repeat_groups - len(repeats),
+        "theme_choices": bench.theme_choices(),
         "page": page,
         "paginator": paginator,
         "show": show,
@@ -461,6 +578,13 @@ def note_json(note: Contribution) -> dict:
     }
 
 
+def new_theme_json(theme: Theme | None, bench: Bench) -> dict | None:
+    """A theme made by a save, for the page's theme pickers; None if it was there already."""
+    if theme is None or str(theme.pk) in bench.themes_by_pk:
+        return None
+    return {"id": theme.pk, "name": theme.name, "area": theme.area_id}
+
+
 def saved_message(note: Contribution, bench: Bench, theme: Theme | None) -> str:
     parts = []
     area = bench.areas_by_pk.get(str(note.area_id))
@@ -490,6 +614,8 @@ def workbench_save_view(model_admin, request, object_id):
         return undo_one(request, bench)
     if action == "bulk":
         return save_selected(request, bench)
+    if action == "repeats":
+        return save_repeats(request, bench)
     return save_page(model_admin, request, bench)
 
 
@@ -521,16 +647,14 @@ def save_one(request, bench: Bench):
     except WorkbenchError as error:
         return json_error(error.message, field_name=error.field)
     theme = saved.theme if saved.theme_id else None
-    created = theme is not None and str(theme.pk) not in bench.themes_by_pk
+    new_theme = new_theme_json(theme, bench)
     return JsonResponse(
         {
             "ok": True,
             "note": note_json(saved),
             "message": saved_message(saved, bench, theme),
-            "new_theme": {"id": theme.pk, "name": theme.name, "area": theme.area_id}
-            if created
-            else None,
-            "recurring": recurring_offer(theme) if created else None,
+            "new_theme": new_theme,
+            "recurring": recurring_offer(theme) if new_theme else None,
         }
     )
 
@@ -616,9 +740,53 @@ def save_selected(request, bench: Bench):
                 "ok": True,
                 "notes": [note_json(note) for note in triaged.changed],
                 "message": message,
-                "new_theme": {"id": theme.pk, "name": theme.name, "area": theme.area_id}
-                if theme is not None and str(theme.pk) not in bench.themes_by_pk
-                else None,
+                "new_theme": new_theme_json(theme, bench),
+            }
+        )
+    messages.success(request, message)
+    return back_to_page(request, bench)
+
+
+def save_repeats(request, bench: Bench):
+    """Put a group of notes that say much the same in one theme (an existing one, or a new one
+    of the chosen area) in one move."""
+    ids = [int(pk) for pk in request.POST.get("repeats", "").split(",") if pk.isdigit()]
+    notes = Contribution.objects.present().filter(pk__in=ids, group_id__in=list(bench.groups))
+    try:
+        choice = Choice(
+            area=request.POST.get("repeat-area", ""),
+            theme=request.POST.get("repeat-theme", ""),
+            new_theme=request.POST.get("repeat-new_theme", "").strip(),
+        )
+        if not (choice.theme or choice.new_theme):
+            raise WorkbenchError("Choose a theme or name a new one", field="theme")
+        arguments = bench.parse(choice)
+        del arguments["suggested_area"], arguments["hidden_reason"]
+        triaged = contributions_triage(contributions=notes, by=request.user, **arguments)
+    except (WorkbenchError, MixedWorkshopsError) as error:
+        if wants_json(request):
+            return json_error(error.message if hasattr(error, "message") else str(error))
+        messages.error(request, getattr(error, "message", str(error)))
+        return back_to_page(request, bench)
+    theme = triaged.theme
+    reach = (
+        Contribution.objects.present()
+        .filter(theme=theme)
+        .aggregate(notes=Count("pk"), flipcharts=Count("group", distinct=True))
+    )
+    message = ngettext(
+        "%(count)d note put in “%(theme)s”",
+        "%(count)d notes put in “%(theme)s”",
+        len(triaged.changed),
+    ) % {"count": len(triaged.changed), "theme": theme.name}
+    message += f", which now holds {reach_text(reach['notes'], reach['flipcharts'])}."
+    if wants_json(request):
+        return JsonResponse(
+            {
+                "ok": True,
+                "notes": [note_json(note) for note in triaged.changed],
+                "message": message,
+                "new_theme": new_theme_json(theme, bench),
             }
         )
     messages.success(request, message)
