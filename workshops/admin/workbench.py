@@ -128,14 +128,20 @@ class Bench:
         return {note.pk: suggestion for note, suggestion in zip(untriaged, found, strict=True)}
 
     @classmethod
-    def load(cls, workshop: Workshop) -> "Bench":
-        groups = {
-            group.pk: group
-            for group in workshop.groups.annotate(photo_count=Count("photos")).order_by()
-        }
+    def load(cls, workshop: Workshop, *, for_one_note: bool = False) -> "Bench":
+        """What a page, or a save that may show one, chooses from. A save of one note (the
+        script's) shows no page: it needs neither the groups' photo counts nor the areas'
+        triage stamps, which count every note in the service."""
+        groups = workshop.groups.order_by()
+        if not for_one_note:
+            groups = groups.annotate(photo_count=Count("photos"))
+        groups = {group.pk: group for group in groups}
         for group in groups.values():
             group.workshop = workshop
-        areas = list(Area.objects.with_triage_stamp().order_by("order", "name"))
+        areas = Area.objects.order_by("order", "name")
+        if not for_one_note:
+            areas = areas.with_triage_stamp()
+        areas = list(areas)
         areas_by_id = {area.pk: area for area in areas}
         themes = list(workshop.themes.order_by("name"))
         for theme in themes:
@@ -480,8 +486,8 @@ def workbench_save_view(model_admin, request, object_id):
         raise PermissionDenied
     if request.method != "POST":
         return HttpResponseRedirect(workbench_url(workshop))
-    bench = Bench.load(workshop)
     action = request.POST.get("action", "")
+    bench = Bench.load(workshop, for_one_note=action in ("one", "undo"))
     if action == "one":
         return save_one(request, bench)
     if action == "undo":
@@ -518,8 +524,8 @@ def save_one(request, bench: Bench):
         saved = contribution_triage(contribution=note, by=request.user, **bench.parse(choice))
     except WorkbenchError as error:
         return json_error(error.message, field_name=error.field)
-    theme = saved.theme if saved.theme_id else None
-    created = theme is not None and str(theme.pk) not in bench.themes_by_pk
+    created = saved.theme_id is not None and str(saved.theme_id) not in bench.themes_by_pk
+    theme = saved.theme if created else bench.themes_by_pk.get(str(saved.theme_id))
     return JsonResponse(
         {
             "ok": True,
