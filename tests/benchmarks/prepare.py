@@ -129,6 +129,15 @@ def two_instance_checks() -> dict:
     }
 
 
+def import_details() -> dict:
+    """A workshop to import 10,000 rows into, and the subjects its rows' groups may name."""
+    workshop = Workshop.objects.get(slug=f"{SLUG_PREFIX}workshop-3")
+    return {
+        "workshop_slug": workshop.slug,
+        "groups": list(workshop.groups.order_by("pk").values_list("subject", flat=True)),
+    }
+
+
 def scenarios() -> dict:
     owner = User.objects.get(organisations__slug=BUSY_ORGANISATION_SLUG)
     capture_group = FlipchartGroup.objects.filter(workshop__slug=f"{SLUG_PREFIX}workshop-1").first()
@@ -175,6 +184,7 @@ def scenarios() -> dict:
             "queries": queries_per_request(lambda: admin_client.get(paths["admin_list"])),
         },
         **workbench_details(admin_client),
+        "import": import_details(),
     }
 
 
