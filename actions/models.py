@@ -131,6 +131,28 @@ class ActionItemQuerySet(models.QuerySet):
             cascade_done=count(children.filter(status=Status.DONE)),
         )
 
+    def set_cascade_progress(self, actions: list["ActionItem"]) -> None:
+        """Give actions already fetched what `with_cascade_progress` annotates, from one grouped
+        query over their copies: for a list, cheaper to build and run than three correlated
+        subqueries in its main query."""
+        reported = Exists(StatusUpdate.objects.filter(action=OuterRef("pk")))
+        progress = {
+            row["parent"]: row
+            for row in self.filter(parent__in=[action.pk for action in actions])
+            .order_by()
+            .values("parent")
+            .annotate(
+                count=Count("pk"),
+                reported=Count("pk", filter=models.Q(reported)),
+                done=Count("pk", filter=models.Q(status=Status.DONE)),
+            )
+        }
+        for action in actions:
+            row = progress.get(action.pk, {})
+            action.cascade_count = row.get("count", 0)
+            action.cascade_reported = row.get("reported", 0)
+            action.cascade_done = row.get("done", 0)
+
     def acted_on_by(self, user):
         """The actions this user acts on (lists as theirs, posts updates to): organisers every
         action, owners their organisations' actions, others none."""

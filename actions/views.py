@@ -102,7 +102,6 @@ def action_list(request):
         listed.select_related("workshop", "owner")
         .only(*LISTED_ACTION_FIELDS)
         .with_due_date_moves()
-        .with_cascade_progress()
         .in_status_order(),
         ACTIONS_PER_PAGE,
     )
@@ -110,6 +109,8 @@ def action_list(request):
     page = paginator.get_page(request.GET.get("page"))
     groups = {}
     listed_actions = list(page)
+    if listed_actions:
+        ActionItem.objects.set_cascade_progress(listed_actions)
     for action, row in zip(listed_actions, listed_rows(listed_actions), strict=True):
         groups.setdefault(Status(action.status), []).append(row)
     proposals = []

@@ -1063,6 +1063,8 @@ def contribution_triage(
     notes = Contribution.objects.filter(pk=contribution.pk)
     _keep_state_before(notes)
     now = timezone.now()
+    # The note's theme as the caller read it, so a new area need not look it up again.
+    themes_by_pk = {contribution.theme_id: contribution.theme} if contribution.theme_id else {}
     changed = _contributions_change(
         notes,
         by=by,
@@ -1070,7 +1072,13 @@ def contribution_triage(
         reason=WORKBENCH_REASON,
         change=lambda note: _suggestion_taken(
             _workbench_changes(
-                note, by=by, now=now, area=area, theme=theme, hidden_reason=hidden_reason
+                note,
+                by=by,
+                now=now,
+                area=area,
+                theme=theme,
+                hidden_reason=hidden_reason,
+                themes_by_pk=themes_by_pk,
             ),
             note,
             suggested_area,

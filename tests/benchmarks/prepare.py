@@ -160,6 +160,15 @@ def two_instance_checks() -> dict:
     }
 
 
+def import_details() -> dict:
+    """A workshop to import 10,000 rows into, and the subjects its rows' groups may name."""
+    workshop = Workshop.objects.get(slug=f"{SLUG_PREFIX}workshop-3")
+    return {
+        "workshop_slug": workshop.slug,
+        "groups": list(workshop.groups.order_by("pk").values_list("subject", flat=True)),
+    }
+
+
 def scenarios() -> dict:
     owner = User.objects.get(organisations__slug=BUSY_ORGANISATION_SLUG)
     capture_group = FlipchartGroup.objects.filter(workshop__slug=f"{SLUG_PREFIX}workshop-1").first()
@@ -207,6 +216,7 @@ def scenarios() -> dict:
         },
         **workbench_details(admin_client),
         "suggestions": suggestion_timings(),
+        "import": import_details(),
     }
 
 

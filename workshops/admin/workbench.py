@@ -164,16 +164,18 @@ class Bench:
         ]
 
     @classmethod
-    def load(cls, workshop: Workshop) -> "Bench":
-        groups = {
-            group.pk: group
-            for group in workshop.groups.annotate(photo_count=Count("photos")).order_by()
-        }
+    def load(cls, workshop: Workshop, *, for_one_note: bool = False) -> "Bench":
+        """What a page, or a save that may show one, chooses from. A save of one note (the
+        script's) shows no page: it needs no photo counts."""
+        groups = workshop.groups.order_by()
+        if not for_one_note:
+            groups = groups.annotate(photo_count=Count("photos"))
+        groups = {group.pk: group for group in groups}
         for group in groups.values():
             group.workshop = workshop
             group.photos_url = (
                 reverse("admin:workshops_flipchartgroup_change", args=[group.pk])
-                if group.photo_count
+                if not for_one_note and group.photo_count
                 else ""
             )
         areas = list(Area.objects.order_by("order", "name"))
@@ -606,8 +608,8 @@ def workbench_save_view(model_admin, request, object_id):
         raise PermissionDenied
     if request.method != "POST":
         return HttpResponseRedirect(workbench_url(workshop))
-    bench = Bench.load(workshop)
     action = request.POST.get("action", "")
+    bench = Bench.load(workshop, for_one_note=action in ("one", "undo"))
     if action == "one":
         return save_one(request, bench)
     if action == "undo":
@@ -646,7 +648,8 @@ def save_one(request, bench: Bench):
         saved = contribution_triage(contribution=note, by=request.user, **bench.parse(choice))
     except WorkbenchError as error:
         return json_error(error.message, field_name=error.field)
-    theme = saved.theme if saved.theme_id else None
+    created = saved.theme_id is not None and str(saved.theme_id) not in bench.themes_by_pk
+    theme = saved.theme if created else bench.themes_by_pk.get(str(saved.theme_id))
     new_theme = new_theme_json(theme, bench)
     return JsonResponse(
         {

@@ -58,6 +58,7 @@ class Command(BaseCommand):
             default_group = workshop.groups.filter(subject__iexact=group).first()
             if default_group is None:
                 raise CommandError(f"The workshop has no flipchart group “{group}”")
+        started = time.perf_counter()
         try:
             data = file.read_bytes()
         except OSError as error:
@@ -78,7 +79,6 @@ class Command(BaseCommand):
             )
             rows = reader.read(table.rows)
             self.stdout.write(f"Importing {len(rows):,} rows…")
-            started = time.perf_counter()
             result = notes_import(
                 workshop=workshop,
                 rows=rows,
