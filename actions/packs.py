@@ -11,7 +11,7 @@ from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy, pgettext
 
 from actions.models import (
     CLOSED_STATUSES,
@@ -290,5 +290,8 @@ def question_rows(pack: BoardPack) -> list[list]:
 def pack_xlsx(pack: BoardPack) -> bytes:
     """The pack as a workbook: one sheet of actions, one of questions waiting."""
     return xlsx_bytes(
-        {gettext("actions"): action_rows(pack), gettext("questions"): question_rows(pack)}
+        {
+            pgettext("spreadsheet sheet", "actions"): action_rows(pack),
+            pgettext("spreadsheet sheet", "questions"): question_rows(pack),
+        }
     )

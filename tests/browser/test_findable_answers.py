@@ -5,8 +5,10 @@ to the answers."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from demo.management.commands.seed_demo import DEMO_SLUG
+from demo.management.commands.seed_demo import DEMO_PASSWORD, DEMO_SLUG
+from progress.services import report_publish
 from tests.browser.conftest import assert_accessible, sign_in_to_admin
+from workshops.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,7 +28,14 @@ PUBLIC_PAGES = [
     "/privacy/",
     "/cookies/",
     "/feedback/",
+    "/themes/",
+    "/themes/blocked-access-to-tools/",
 ]
+
+SIGN_IN_WORDS = {
+    "en-GB": ("Email address", "Password", "Sign in"),
+    "cy": ("Cyfeiriad e-bost", "Cyfrinair", "Mewngofnodi"),
+}
 
 
 def assert_no_sideways_scroll(page: Page, path: str):
@@ -42,6 +51,28 @@ def test_no_public_page_scrolls_sideways_on_a_small_phone_and_axe_finds_nothing(
     page.set_viewport_size(PHONE)
     page.set_extra_http_headers({"Accept-Language": language})
     for path in PUBLIC_PAGES:
+        page.goto(live_server.url + path)
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        assert_no_sideways_scroll(page, path)
+        assert_accessible(page)
+
+
+@pytest.mark.parametrize("language", ["en-GB", "cy"])
+def test_a_published_report_back_and_a_board_pack_fit_a_small_phone_and_axe_finds_nothing(
+    page: Page, live_server, demo, language
+):
+    report_publish(workshop=demo, by=User.objects.get(email="organiser@example.gov.uk"))
+    page.set_viewport_size(PHONE)
+    page.set_extra_http_headers({"Accept-Language": language})
+    page.goto(live_server.url + "/account/sign-in/?next=/actions/")
+    email, password, sign_in = SIGN_IN_WORDS[language]
+    page.get_by_label(email).fill("owner@example.gov.uk")
+    page.get_by_label(password).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name=sign_in).click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+    for path in [f"/workshops/{DEMO_SLUG}/report/", "/actions/packs/digital-leaders-network/"]:
         page.goto(live_server.url + path)
         expect(page.locator("html")).to_have_attribute("lang", language)
         expect(page.get_by_role("heading", level=1)).to_be_visible()

@@ -23,12 +23,14 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
-from actions.models import ActionItem
+from actions.models import ActionItem, Organisation
+from actions.packs import board_pack, pack_html_for_print
 from demo.management.commands.seed_demo import DEMO_SLUG
 from feedback_site.templatetags.dates import when
+from progress.services import report_publish
 from tests.conftest import client_for, run_queued_job
 from tests.factories import WorkshopFactory
-from workshops.models import Contribution, FlipchartGroup, User
+from workshops.models import Contribution, FlipchartGroup, RecurringTheme, User, Workshop
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "cy" / "LC_MESSAGES" / "django.po"
 OUR_APPS = {"feedback_site", "accounts", "workshops", "actions", "progress"}
@@ -273,6 +275,8 @@ def public_and_signed_in_pages() -> list[tuple[str | None, str]]:
     group = FlipchartGroup.objects.filter(workshop__slug=DEMO_SLUG).order_by("pk").first()
     note = Contribution.objects.filter(group=group).order_by("pk").first()
     action = ActionItem.objects.filter(owner__members__email="owner@example.gov.uk").first()
+    recurring = RecurringTheme.objects.order_by("pk").first()
+    pack = Organisation.objects.filter(members__email="owner@example.gov.uk").get()
     return [
         (None, "/"),
         (None, f"/workshops/{DEMO_SLUG}/"),
@@ -291,29 +295,63 @@ def public_and_signed_in_pages() -> list[tuple[str | None, str]]:
         (None, reverse("email_sign_in")),
         (None, reverse("password_reset")),
         (None, "/no-such-page/"),
+        (None, reverse("progress:recurring_themes")),
+        (None, recurring.get_absolute_url()),
         ("facilitator@example.gov.uk", reverse("workshops:group_list")),
         ("facilitator@example.gov.uk", group.get_absolute_url()),
         ("facilitator@example.gov.uk", reverse("workshops:contribution_edit", args=[note.pk])),
         ("facilitator@example.gov.uk", reverse("workshops:contribution_remove", args=[note.pk])),
         ("owner@example.gov.uk", reverse("actions:action_list")),
         ("owner@example.gov.uk", action.get_absolute_url()),
+        ("owner@example.gov.uk", pack.get_absolute_url()),
         ("organiser@example.gov.uk", reverse("workshops:workshop_run_sheet", args=[DEMO_SLUG])),
+        ("organiser@example.gov.uk", reverse("progress:report_edit", args=[DEMO_SLUG])),
+        ("organiser@example.gov.uk", reverse("progress:report_preview", args=[DEMO_SLUG])),
     ]
 
 
-def test_every_page_in_welsh_says_so_and_shows_no_english_from_our_catalogue(demo):
-    fragments = english_fragments()
-    typed = typed_texts()
-    for email, path in public_and_signed_in_pages():
+def english_shown(page: str) -> list[str]:
+    """The English of our catalogue in a page, once what people typed is taken out."""
+    text = visible_text(page)
+    for words in typed_texts():
+        text = text.replace(words, " ")
+    return sorted(fragment for fragment in english_fragments() if fragment in text)
+
+
+def assert_in_welsh(pages: list[tuple[str | None, str]]):
+    for email, path in pages:
         client = welsh_client(User.objects.get(email=email) if email else None)
         response = client.get(path)
         assert response.status_code in (200, 404), f"{path}: {response.status_code}"
         assert '<html lang="cy"' in response.text, path
-        text = visible_text(response.text)
-        for words in typed:
-            text = text.replace(words, " ")
-        english = sorted(fragment for fragment in fragments if fragment in text)
-        assert english == [], f"{path} shows English: {english}"
+        assert english_shown(response.text) == [], f"{path} shows English"
+
+
+def test_every_page_in_welsh_says_so_and_shows_no_english_from_our_catalogue(demo):
+    assert_in_welsh(public_and_signed_in_pages())
+
+
+def test_a_published_report_back_and_the_progress_page_linking_it_are_in_welsh(demo):
+    workshop = Workshop.objects.get(slug=DEMO_SLUG)
+    report_publish(workshop=workshop, by=User.objects.get(email="organiser@example.gov.uk"))
+
+    assert_in_welsh(
+        [
+            (None, reverse("progress:report", args=[DEMO_SLUG])),
+            (None, reverse("progress:workshop_progress", args=[DEMO_SLUG])),
+        ]
+    )
+
+
+def test_the_board_pack_for_print_and_pdf_is_in_welsh(demo):
+    organisation = Organisation.objects.filter(members__email="owner@example.gov.uk").get()
+
+    with translation.override("cy"):
+        page = pack_html_for_print(board_pack(organisation))
+
+    assert '<html lang="cy">' in page
+    assert "Pecyn bwrdd: " in page
+    assert english_shown(page) == []
 
 
 def test_a_welsh_form_error_and_summary_are_in_welsh(demo):
