@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.db import models
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from actions.models import ActionItem
@@ -28,7 +28,8 @@ from demo.management.commands.seed_demo import DEMO_SLUG
 from feedback_site.templatetags.dates import when
 from tests.conftest import client_for, run_queued_job
 from tests.factories import WorkshopFactory
-from workshops.models import Contribution, FlipchartGroup, User
+from workshops import askers
+from workshops.models import Contribution, FlipchartGroup, User, Workshop
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "cy" / "LC_MESSAGES" / "django.po"
 OUR_APPS = {"feedback_site", "accounts", "workshops", "actions", "progress"}
@@ -273,6 +274,7 @@ def public_and_signed_in_pages() -> list[tuple[str | None, str]]:
     group = FlipchartGroup.objects.filter(workshop__slug=DEMO_SLUG).order_by("pk").first()
     note = Contribution.objects.filter(group=group).order_by("pk").first()
     action = ActionItem.objects.filter(owner__members__email="owner@example.gov.uk").first()
+    question = Contribution.objects.questions().filter(group__workshop__slug=DEMO_SLUG).first()
     return [
         (None, "/"),
         (None, f"/workshops/{DEMO_SLUG}/"),
@@ -283,6 +285,10 @@ def public_and_signed_in_pages() -> list[tuple[str | None, str]]:
         (None, f"{progress}search/?q="),
         (None, f"{progress}search/?q=zzzz"),
         (None, f"/workshops/{DEMO_SLUG}/follow/"),
+        (None, reverse("progress:ask", args=[DEMO_SLUG])),
+        (None, reverse("progress:ask_sent", args=[DEMO_SLUG])),
+        (None, askers.confirm_path(question, "asker@example.com")),
+        (None, askers.forget_path(question, "asker@example.com")),
         (None, "/accessibility/"),
         (None, "/privacy/"),
         (None, "/cookies/"),
@@ -302,6 +308,12 @@ def public_and_signed_in_pages() -> list[tuple[str | None, str]]:
 
 
 def test_every_page_in_welsh_says_so_and_shows_no_english_from_our_catalogue(demo):
+    now = timezone.now()
+    # The demo leaves asking online closed: open it so the form and the ask link are read too.
+    Workshop.objects.filter(slug=DEMO_SLUG).update(
+        online_opens_at=now - datetime.timedelta(days=1),
+        online_closes_at=now + datetime.timedelta(days=7),
+    )
     fragments = english_fragments()
     typed = typed_texts()
     for email, path in public_and_signed_in_pages():
