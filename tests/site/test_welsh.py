@@ -27,7 +27,7 @@ from actions.models import ActionItem
 from demo.management.commands.seed_demo import DEMO_SLUG
 from feedback_site.templatetags.dates import when
 from tests.conftest import client_for, run_queued_job
-from tests.factories import WorkshopFactory
+from tests.factories import FlipchartGroupFactory, WorkshopFactory
 from workshops import askers
 from workshops.models import Contribution, FlipchartGroup, User, Workshop
 
@@ -355,6 +355,31 @@ def test_an_email_asked_for_on_a_welsh_page_is_written_in_welsh_by_the_worker(se
     (email,) = mail.outbox
     assert email.subject == "Cadarnhewch eich bod eisiau diweddariadau am Social media guidelines"
     assert 'Gofynnoch am ddiweddariadau am "Social media guidelines".' in email.body
+
+
+@pytest.mark.django_db
+@pytest.mark.jobs_queued
+def test_a_question_asked_on_a_welsh_page_is_confirmed_by_a_welsh_email(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    workshop = WorkshopFactory(
+        is_published=True,
+        title="Social media guidelines",
+        online_opens_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    group = FlipchartGroupFactory(workshop=workshop, subject="Using social media at work")
+    welsh_client().post(
+        reverse("progress:ask", args=[workshop.slug]),
+        {"kind": "question", "group": group.pk, "text": "May I post?", "email": "a@b.example"},
+    )
+    queued = DBTaskResult.objects.get()
+
+    with translation.override("en-gb"):
+        run_queued_job(queued.id)
+
+    (email,) = mail.outbox
+    assert email.subject == "Cadarnhewch eich bod eisiau cael gwybod yr ateb"
+    assert 'Gofynnoch gwestiwn am "Social media guidelines"' in email.body
+    assert "May I post?" in email.body
 
 
 @pytest.mark.django_db
