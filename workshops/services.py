@@ -756,7 +756,7 @@ def _open_question(question: Contribution, *, routed_too: bool = False) -> Contr
     if locked.closed_at is not None and not (
         routed_too and locked.closure == Contribution.Closure.ROUTED
     ):
-        raise QuestionClosureError("This question is already closed.")
+        raise QuestionClosureError(_("This question is already closed."))
     return locked
 
 
@@ -831,7 +831,7 @@ def question_answer(
     routed question may still get a direct answer from its action's owner. An owner's answer
     waiting for review is replaced by the one published."""
     if not answer.strip():
-        raise QuestionClosureError("Enter an answer")
+        raise QuestionClosureError(_("Enter an answer"))
     return _close(
         question,
         by,
@@ -866,10 +866,10 @@ def question_answer_propose(*, question: Contribution, by, answer: str) -> Contr
     """Keep the answer an action's owner gave to a question routed to it until an organiser
     publishes it (question_answer)."""
     if not answer.strip():
-        raise QuestionClosureError("Enter an answer")
+        raise QuestionClosureError(_("Enter an answer"))
     locked = _open_question(question, routed_too=True)
     if locked.closure != Contribution.Closure.ROUTED:
-        raise QuestionClosureError("Only a question routed to an action waits for its answer.")
+        raise QuestionClosureError(_("Only a question routed to an action waits for its answer."))
     return _save_question(
         question,
         locked,

@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.db import models
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from actions.models import ActionItem, Organisation
@@ -29,7 +29,8 @@ from demo.management.commands.seed_demo import DEMO_SLUG
 from feedback_site.templatetags.dates import when
 from progress.services import report_publish
 from tests.conftest import client_for, run_queued_job
-from tests.factories import WorkshopFactory
+from tests.factories import FlipchartGroupFactory, WorkshopFactory
+from workshops import askers
 from workshops.models import Contribution, FlipchartGroup, RecurringTheme, User, Workshop
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "cy" / "LC_MESSAGES" / "django.po"
@@ -277,6 +278,7 @@ def public_and_signed_in_pages() -> list[tuple[str | None, str]]:
     action = ActionItem.objects.filter(owner__members__email="owner@example.gov.uk").first()
     recurring = RecurringTheme.objects.order_by("pk").first()
     pack = Organisation.objects.filter(members__email="owner@example.gov.uk").get()
+    question = Contribution.objects.questions().filter(group__workshop__slug=DEMO_SLUG).first()
     return [
         (None, "/"),
         (None, f"/workshops/{DEMO_SLUG}/"),
@@ -287,6 +289,10 @@ def public_and_signed_in_pages() -> list[tuple[str | None, str]]:
         (None, f"{progress}search/?q="),
         (None, f"{progress}search/?q=zzzz"),
         (None, f"/workshops/{DEMO_SLUG}/follow/"),
+        (None, reverse("progress:ask", args=[DEMO_SLUG])),
+        (None, reverse("progress:ask_sent", args=[DEMO_SLUG])),
+        (None, askers.confirm_path(question, "asker@example.com")),
+        (None, askers.forget_path(question, "asker@example.com")),
         (None, "/accessibility/"),
         (None, "/privacy/"),
         (None, "/cookies/"),
@@ -328,6 +334,12 @@ def assert_in_welsh(pages: list[tuple[str | None, str]]):
 
 
 def test_every_page_in_welsh_says_so_and_shows_no_english_from_our_catalogue(demo):
+    now = timezone.now()
+    # The demo leaves asking online closed: open it so the form and the ask link are read too.
+    Workshop.objects.filter(slug=DEMO_SLUG).update(
+        online_opens_at=now - datetime.timedelta(days=1),
+        online_closes_at=now + datetime.timedelta(days=7),
+    )
     assert_in_welsh(public_and_signed_in_pages())
 
 
@@ -432,3 +444,28 @@ def test_the_template_check_finds_text_and_attributes_left_in_english():
     )
 
     assert words_left_untranslated(template) == ["Breadcrumb", "Forgotten your password?"]
+
+
+@pytest.mark.django_db
+@pytest.mark.jobs_queued
+def test_a_question_asked_on_a_welsh_page_is_confirmed_by_a_welsh_email(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    workshop = WorkshopFactory(
+        is_published=True,
+        title="Social media guidelines",
+        online_opens_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    group = FlipchartGroupFactory(workshop=workshop, subject="Using social media at work")
+    welsh_client().post(
+        reverse("progress:ask", args=[workshop.slug]),
+        {"kind": "question", "group": group.pk, "text": "May I post?", "email": "a@b.example"},
+    )
+    queued = DBTaskResult.objects.get()
+
+    with translation.override("en-gb"):
+        run_queued_job(queued.id)
+
+    (email,) = mail.outbox
+    assert email.subject == "Cadarnhewch eich bod eisiau cael gwybod yr ateb"
+    assert 'Gofynnoch gwestiwn am "Social media guidelines"' in email.body
+    assert "May I post?" in email.body
