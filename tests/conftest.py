@@ -208,6 +208,9 @@ def restore_data_from_migrations():
     import_module("workshops.migrations.0018_recurring_themes").grant_recurring_theme_permissions(
         apps
     )
+    import_module(
+        "workshops.migrations.0019_online_channel_askers_and_answer_review"
+    ).grant_answer_review_permissions(apps)
     # As workshops/migrations/0014 does; its helper would make permissions through the live app
     # registry and switch off their re-creation after later flushes.
     Permission = apps.get_model("auth", "Permission")

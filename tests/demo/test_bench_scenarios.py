@@ -22,8 +22,9 @@ def details():
 
 
 def test_every_scenario_is_prepared_and_has_its_wrk_script(details):
-    # Besides the scenarios: what the two-instance run checks (staleness, limits, sessions).
-    assert set(details) == {*run.SCENARIOS, "two_instances", "suggestions"}
+    # Besides the scenarios: what the two-instance run checks (staleness, limits, sessions), the
+    # suggestion timings and the import's workshop and groups.
+    assert set(details) == {*run.SCENARIOS, "two_instances", "suggestions", "import"}
     assert details["two_instances"]["capture_path"].startswith("/flipcharts/")
     for scenario in run.SCENARIOS:
         script = run.POST_SCRIPTS.get(scenario, "get.lua")

@@ -9,6 +9,12 @@ from django.db import migrations, models
 
 def let_organisers_publish_owners_answers(apps, schema_editor):
     import_module("workshops.migrations.0003_roles").make_permissions(apps)
+    grant_answer_review_permissions(apps)
+
+
+def grant_answer_review_permissions(apps):
+    """Organisers review owners' answers; also used by tests that empty the database (which
+    must not make permissions through the live app registry)."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for organisers in Group.objects.filter(name="Organisers"):
