@@ -9,7 +9,7 @@ from django.urls import resolve
 
 from tests.benchmarks import prepare, run
 from tests.conftest import client_for
-from workshops.models import Contribution, FlipchartGroup
+from workshops.models import Contribution, FlipchartGroup, SuggestionModel
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,12 @@ def test_the_workbench_scenarios_open_a_page_of_50_and_save_busy_workshop_notes(
 def test_the_suggestion_rows_time_a_page_of_suggestions_and_repeats(details):
     timings = details["suggestions"]
 
-    assert timings["notes_learnt"] == Contribution.objects.filter(area__isnull=False).count()
+    # Every note triaged before the training; the save scenario's preparation triages more.
+    trained_at = SuggestionModel.objects.latest("pk").trained_at
+    triaged_before = Contribution.objects.filter(area__isnull=False).exclude(
+        triaged_at__gt=trained_at
+    )
+    assert timings["notes_learnt"] == triaged_before.count()
     assert timings["page"] == prepare.WORKBENCH_PAGE
     assert timings["suggest_cpu_ms"] > 0
     assert timings["repeats_cpu_ms"] > 0
