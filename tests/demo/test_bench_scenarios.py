@@ -48,12 +48,11 @@ def test_the_workbench_scenarios_open_a_page_of_50_and_save_busy_workshop_notes(
 def test_the_suggestion_rows_time_a_page_of_suggestions_and_repeats(details):
     timings = details["suggestions"]
 
-    # Every note triaged before the training; the save scenario's preparation triages more.
-    trained_at = SuggestionModel.objects.latest("pk").trained_at
-    triaged_before = Contribution.objects.filter(area__isnull=False).exclude(
-        triaged_at__gt=trained_at
-    )
-    assert timings["notes_learnt"] == triaged_before.count()
+    # The row reports the newest stored model, which learnt every triaged note but perhaps those
+    # the save scenario's preparation triaged after it (a later training takes them in).
+    assert timings["notes_learnt"] == SuggestionModel.objects.latest("pk").notes
+    triaged = Contribution.objects.filter(area__isnull=False).count()
+    assert 0 <= triaged - timings["notes_learnt"] <= prepare.WORKBENCH_SAVE_NOTES
     assert timings["page"] == prepare.WORKBENCH_PAGE
     assert timings["suggest_cpu_ms"] > 0
     assert timings["repeats_cpu_ms"] > 0
