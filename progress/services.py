@@ -142,6 +142,7 @@ def report_reminders_send(*, today: datetime.date | None = None) -> list[ReportR
     today = today or timezone.localdate()
     workshops = Workshop.objects.published().select_related("report").order_by("pk")
     sent = []
+    to = None  # the organisers' addresses, read once and only if a reminder is due
     for workshop in workshops:
         if reports.published_report(workshop):
             continue
@@ -150,7 +151,8 @@ def report_reminders_send(*, today: datetime.date | None = None) -> list[ReportR
         if found is None:
             continue
         step, period = found
-        to = reports.report_reminder_recipients()
+        if to is None:
+            to = reports.report_reminder_recipients()
         try:
             with transaction.atomic(durable=True):
                 record = ReportReminderSent.objects.create(
