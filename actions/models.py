@@ -563,3 +563,42 @@ class BoardPackSent(models.Model):
 
     def __str__(self):
         return f"{self.organisation} board pack for {self.month}"
+
+
+class BoardPackFileQuerySet(models.QuerySet):
+    def ready(self):
+        return self.filter(rendered_at__isnull=False)
+
+
+class BoardPackFile(models.Model):
+    """A board pack's PDF, kept under a digest of the very HTML it was laid out from: the same
+    pack (same figures, same day, same language) names the same file, so it is rendered once and
+    every later download is served as stored; any change to the pack names another file."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="board_pack_files"
+    )
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the pack's print HTML.")
+    pdf = models.BinaryField(default=b"", editable=False)
+    requested_at = models.DateTimeField(default=timezone.now)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    render_seconds = models.FloatField(null=True, blank=True)
+
+    objects = BoardPackFileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = "board pack PDF"
+        verbose_name_plural = "board pack PDFs"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "digest"], name="board_pack_file_once_per_digest"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} board pack PDF of {self.requested_at:%d %B %Y %H:%M}"
+
+    @property
+    def pdf_bytes(self) -> bytes:
+        return bytes(self.pdf)  # PostgreSQL reads a binary field back as a memoryview

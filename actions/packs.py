@@ -3,10 +3,13 @@ queries however many actions it holds, as a page, a PDF laid out for a board mee
 spreadsheet. The page and the PDF are rendered from the same included templates."""
 
 import datetime
+import hashlib
+import time
 from dataclasses import dataclass
 from functools import cached_property
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -16,11 +19,13 @@ from django.utils.translation import get_language, gettext, gettext_lazy, pgette
 from actions.models import (
     CLOSED_STATUSES,
     ActionItem,
+    BoardPackFile,
     BoardPackSent,
     DueDateChange,
     Organisation,
     Status,
 )
+from feedback_site.jobs import enqueue_on_commit, runs_in_background
 from feedback_site.spreadsheets import xlsx_bytes
 from workshops.models import Contribution
 
@@ -203,9 +208,72 @@ def pack_html_for_print(pack: BoardPack) -> str:
 
 def pack_pdf(pack: BoardPack) -> bytes:
     """The pack as a tagged PDF (PDF/UA-1) with its title and language, for a board meeting."""
+    return pdf_of(pack_html_for_print(pack))
+
+
+def pdf_of(html: str) -> bytes:
     from weasyprint import HTML  # Loads Pango: only the processes that make PDFs pay for it.
 
-    return HTML(string=pack_html_for_print(pack)).write_pdf(pdf_variant="pdf/ua-1")
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+
+
+# An organisation's PDFs kept once rendered: the newest few, for the members downloading them.
+PACK_FILES_KEPT = 3
+
+
+def digest_of(html: str) -> str:
+    return hashlib.sha256(html.encode()).hexdigest()
+
+
+def pack_file(pack: BoardPack) -> BoardPackFile:
+    """The pack's PDF: as stored when this very pack (same figures, day and language) was
+    rendered before, by an earlier download, the job the pack's page queued or the monthly
+    email; rendered now and stored otherwise."""
+    html = pack_html_for_print(pack)
+    digest = digest_of(html)
+    stored = BoardPackFile.objects.ready().filter(organisation=pack.organisation, digest=digest)
+    return stored.first() or pack_file_store(pack.organisation, html, digest)
+
+
+def pack_file_store(organisation: Organisation, html: str, digest: str) -> BoardPackFile:
+    """Render the HTML as a PDF and keep it under its digest, with the time it took; the
+    organisation's older PDFs beyond the newest few go."""
+    start = time.perf_counter()
+    pdf = pdf_of(html)
+    fields = {
+        "pdf": pdf,
+        "rendered_at": timezone.now(),
+        "render_seconds": round(time.perf_counter() - start, 3),
+    }
+    try:
+        with transaction.atomic():
+            stored, _ = BoardPackFile.objects.update_or_create(
+                organisation=organisation, digest=digest, defaults=fields
+            )
+    except IntegrityError:  # rendered at the same moment elsewhere: theirs is the same PDF
+        stored = BoardPackFile.objects.get(organisation=organisation, digest=digest)
+    kept = list(organisation.board_pack_files.values_list("pk", flat=True)[:PACK_FILES_KEPT])
+    organisation.board_pack_files.exclude(pk__in=kept).delete()
+    return stored
+
+
+def pack_file_prepare(pack: BoardPack) -> None:
+    """Queue the pack's PDF to be rendered by a worker while its reader looks at the page, so
+    that their download is served as stored; once per pack, however many look. Only where jobs
+    run in the background: with jobs run at once, it would be rendered in this very request."""
+    from actions.tasks import board_pack_file_render
+
+    if not runs_in_background(board_pack_file_render):
+        return
+    digest = digest_of(pack_html_for_print(pack))
+    if BoardPackFile.objects.filter(organisation=pack.organisation, digest=digest).exists():
+        return  # rendered, or queued by an earlier reader
+    try:
+        with transaction.atomic():
+            BoardPackFile.objects.create(organisation=pack.organisation, digest=digest)
+    except IntegrityError:
+        return  # queued by another reader at the same moment
+    enqueue_on_commit(board_pack_file_render, organisation_id=pack.organisation.pk, digest=digest)
 
 
 def _moves_text(action: ActionItem) -> str:

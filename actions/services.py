@@ -28,7 +28,7 @@ from actions.models import (
     Status,
     StatusUpdate,
 )
-from actions.packs import board_pack, pack_pdf
+from actions.packs import board_pack, pack_file
 from feedback_site.emails import subject_line
 from workshops.models import Area, Contribution, Theme, Workshop
 from workshops.services import (
@@ -501,7 +501,7 @@ def board_pack_send(
     pack = board_pack(organisation, now=now, before_month=month)
     if not to or pack.is_empty:
         return None
-    attachment = (f"{pack.filename_stem}.pdf", pack_pdf(pack), "application/pdf")
+    attachment = (f"{pack.filename_stem}.pdf", pack_file(pack).pdf_bytes, "application/pdf")
     subject = subject_line(
         gettext("Board pack for %(organisation)s: %(date)s")
         % {"organisation": organisation.name, "date": date_format(pack.today)}

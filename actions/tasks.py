@@ -1,7 +1,8 @@
 """Jobs of the actions app: the reminder ladder (assignment mail included) every hour, the
 organisers' list of overdue questions every day, and each organisation's board pack every month."""
 
-from actions.models import Organisation
+from actions.models import BoardPackFile, Organisation
+from actions.packs import board_pack, digest_of, pack_file_store, pack_html_for_print
 from actions.services import (
     board_pack_send,
     overdue_questions_remind,
@@ -49,3 +50,24 @@ def board_pack_email(*, organisation_id: int, month: str) -> bool:
     if organisation is None:
         return False
     return board_pack_send(organisation=organisation, month=month) is not None
+
+
+@job
+def board_pack_file_render(*, organisation_id: int, digest: str) -> bool:
+    """Render the PDF of the pack a member is reading, so that their download is served as
+    stored; False when there was nothing to render. When the pack has changed since they read
+    it, the job renders the pack as it is now and drops the other, which their next look asks
+    for no more."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        return False
+    html = pack_html_for_print(board_pack(organisation))
+    rendered = digest_of(html)
+    if rendered != digest:
+        BoardPackFile.objects.filter(
+            organisation=organisation, digest=digest, rendered_at__isnull=True
+        ).delete()
+    if BoardPackFile.objects.ready().filter(organisation=organisation, digest=rendered).exists():
+        return False
+    pack_file_store(organisation, html, rendered)
+    return True

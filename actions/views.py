@@ -36,7 +36,7 @@ from actions.forms import (
     UpdateForm,
 )
 from actions.models import ActionItem, DueDateChange, Organisation, Status, rollup_sentence
-from actions.packs import board_pack, pack_context, pack_pdf, pack_xlsx
+from actions.packs import board_pack, pack_context, pack_file, pack_file_prepare, pack_xlsx
 from actions.services import (
     AlreadyAccepted,
     Refused,
@@ -435,6 +435,7 @@ def visible_organisation(request, slug: str) -> Organisation:
 def organisation_pack(request, organisation):
     """What an organisation owes across every workshop, for its members and the organisers."""
     pack = board_pack(visible_organisation(request, organisation))
+    pack_file_prepare(pack)
     return render(request, "actions/organisation_pack.html", pack_context(pack))
 
 
@@ -447,7 +448,7 @@ def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
 @login_required
 def organisation_pack_pdf(request, organisation):
     pack = board_pack(visible_organisation(request, organisation))
-    return _download(pack_pdf(pack), "application/pdf", f"{pack.filename_stem}.pdf")
+    return _download(pack_file(pack).pdf_bytes, "application/pdf", f"{pack.filename_stem}.pdf")
 
 
 @login_required

@@ -98,6 +98,11 @@ def enqueue_on_commit(declared, /, *args, **kwargs) -> None:
         transaction.on_commit(functools.partial(declared.enqueue, *args, **kwargs), robust=True)
 
 
+def runs_in_background(declared) -> bool:
+    """Whether a job queued now waits for a worker, rather than running in the caller."""
+    return declared.get_backend().supports_defer
+
+
 # --- Jobs queued once for many changes ---
 
 # The slot each coalesced job was last queued for by this process: later changes in the same

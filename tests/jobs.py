@@ -12,6 +12,11 @@ from feedback_site.jobs import job
 from feedback_site.models import FailedJob
 from tests.conftest import run_queued_job
 
+# Jobs wait in the test database for a worker, as in production.
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Jobs run at once, in the code that queues them, as locally.
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
 
 class MailServerDown(ConnectionRefusedError):
     pass

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from accounts import roles
-from actions.models import BoardPackSent, Organisation, Status
+from actions.models import BoardPackFile, BoardPackSent, Organisation, Status
 from actions.services import (
     action_cascade,
     action_post_update,
@@ -26,7 +26,7 @@ from actions.services import (
     due_date_move,
 )
 from feedback_site.jobs import schedule_tick
-from tests.conftest import client_for
+from tests.conftest import client_for, run_queued_job
 from tests.factories import (
     ActionItemFactory,
     ContributionFactory,
@@ -34,6 +34,7 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
+from tests.jobs import DATABASE_TASKS, IMMEDIATE_TASKS
 from workshops.models import ContributionKind
 
 pytestmark = pytest.mark.django_db
@@ -332,8 +333,12 @@ def test_done_since_counts_from_the_previous_months_pack_when_sending(network, m
     assert "Old news" not in text
 
 
+@pytest.mark.jobs_queued
 @pytest.mark.parametrize("size", [3, 30])
-def test_the_page_costs_the_same_queries_however_many_actions(network, member, organiser, size):
+def test_the_page_costs_the_same_queries_however_many_actions(
+    settings, network, member, organiser, size
+):
+    settings.TASKS = DATABASE_TASKS
     for number in range(size):
         action = ActionItemFactory(owner=network, due_date=days(number - 5))
         due_date_move(action=action, by=organiser, new_date=days(number + 40), reason="Later")
@@ -343,9 +348,125 @@ def test_the_page_costs_the_same_queries_however_many_actions(network, member, o
         )
         action_sources_add(action=action, contributions=[question], by=organiser)
     client = client_for(member)
+    client.get(pack_url(network))  # queues the PDF's rendering, as production does
     with CaptureQueriesContext(connection) as queries:
         response = client.get(pack_url(network))
     assert len(response.context["pack"].actions) == size
-    # Session, user, roles, membership, the organisation, the last pack, the actions, and one
-    # each for their moved dates, copies and waiting questions.
-    assert len(queries.captured_queries) == 10
+    # Session, user, roles, membership, the organisation, the last pack, the actions, one each
+    # for their moved dates, copies and waiting questions, and whether the PDF is queued.
+    assert len(queries.captured_queries) == 11
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """Counts the PDFs laid out, each still made by WeasyPrint."""
+    from actions import packs
+
+    made = []
+    lay_out = packs.pdf_of
+
+    def counted(html):
+        made.append(html)
+        return lay_out(html)
+
+    monkeypatch.setattr(packs, "pdf_of", counted)
+    return made
+
+
+def test_an_unchanged_pack_is_laid_out_once_and_a_change_makes_a_new_pdf(
+    network, member, pack_world, renders
+):
+    client = client_for(member)
+    first = client.get(pack_url(network, "_pdf")).content
+    second = client.get(pack_url(network, "_pdf")).content
+
+    assert len(renders) == 1
+    assert second == first
+    action_post_update(
+        action=pack_world["overdue"], by=member, status=Status.IN_PROGRESS, note="Drafted at last"
+    )
+    _, text = pdf_text(client.get(pack_url(network, "_pdf")).content)
+    assert len(renders) == 2
+    assert "Drafted at last" in text
+
+
+def test_the_same_pack_in_welsh_is_another_pdf(settings, network, member, pack_world, renders):
+    client = client_for(member)
+    client.get(pack_url(network, "_pdf"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    client.get(pack_url(network, "_pdf"))
+
+    assert len(renders) == 2
+    assert 'lang="cy"' in renders[1]
+
+
+@pytest.mark.jobs_queued
+def test_reading_the_page_has_a_worker_lay_out_the_pdf_once_for_every_reader(
+    settings, network, member, organiser, pack_world, renders
+):
+    settings.TASKS = DATABASE_TASKS
+    from django_tasks_db.models import DBTaskResult
+
+    client_for(member).get(pack_url(network))
+    client_for(organiser).get(pack_url(network))
+
+    queued = DBTaskResult.objects.filter(task_path="actions.tasks.board_pack_file_render")
+    assert queued.count() == 1
+    assert renders == []
+    run_queued_job(queued.get().id)
+    assert len(renders) == 1
+    response = client_for(member).get(pack_url(network, "_pdf"))
+    assert len(renders) == 1  # served as the worker stored it
+    assert "Publish the guidance" in pdf_text(response.content)[1]
+
+
+@pytest.mark.jobs_queued
+def test_a_worker_lays_out_the_pack_as_it_is_now_when_it_changed_after_reading(
+    settings, network, member, pack_world, renders
+):
+    settings.TASKS = DATABASE_TASKS
+    from django_tasks_db.models import DBTaskResult
+
+    client = client_for(member)
+    client.get(pack_url(network))
+    action_post_update(
+        action=pack_world["overdue"], by=member, status=Status.IN_PROGRESS, note="Drafted at last"
+    )
+    run_queued_job(DBTaskResult.objects.get(task_path="actions.tasks.board_pack_file_render").id)
+
+    stored = BoardPackFile.objects.get(organisation=network)
+    assert stored.rendered_at is not None  # the one read before the change is gone
+    _, text = pdf_text(client.get(pack_url(network, "_pdf")).content)
+    assert len(renders) == 1
+    assert "Drafted at last" in text
+
+
+def test_jobs_run_at_once_leave_the_page_to_show_and_the_download_to_lay_out(
+    settings, network, member, pack_world, renders
+):
+    settings.TASKS = IMMEDIATE_TASKS
+
+    client_for(member).get(pack_url(network))
+
+    assert renders == []
+    assert not BoardPackFile.objects.exists()
+
+
+def test_only_an_organisations_newest_pdfs_are_kept(network, member, renders):
+    client = client_for(member)
+    for number in range(5):
+        ActionItemFactory(title=f"Action {number}", owner=network, due_date=days(number))
+        client.get(pack_url(network, "_pdf"))
+
+    assert len(renders) == 5
+    assert BoardPackFile.objects.filter(organisation=network).count() == 3
+
+
+def test_the_monthly_email_attaches_the_pdf_it_keeps(network, member, pack_world, renders):
+    from actions.services import board_pack_send
+
+    board_pack_send(organisation=network, month="2027-03")
+
+    stored = BoardPackFile.objects.get(organisation=network)
+    assert pack_emails()[0].attachments[0][1] == stored.pdf_bytes
+    assert stored.render_seconds > 0

@@ -22,11 +22,10 @@ from feedback_site.jobs import enqueue_on_commit, requeue_abandoned, retry_delay
 from feedback_site.models import ScheduledRun
 from tests.conftest import client_for
 from tests.factories import UserFactory
-from tests.jobs import failed_job, mail_server_down
+from tests.jobs import DATABASE_TASKS, failed_job, mail_server_down
 
 pytestmark = pytest.mark.django_db
 
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 KNOWN = "sam.known@example.gov.uk"
 UNKNOWN = "sam.other@example.gov.uk"
 TIMING_RUNS = 50

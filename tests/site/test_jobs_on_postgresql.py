@@ -24,9 +24,9 @@ from feedback_site.models import ScheduledRun
 from tests.concurrency import at_once, needs_postgresql
 from tests.conftest import restore_data_from_migrations
 from tests.factories import ActionItemFactory
+from tests.jobs import DATABASE_TASKS
 
 FAR_AHEAD = datetime.date(2099, 1, 1)
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.jobs_queued, needs_postgresql]
 

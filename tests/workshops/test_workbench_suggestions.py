@@ -16,6 +16,7 @@ from feedback_site.jobs import enqueue_once_per_slot
 from feedback_site.models import ScheduledRun
 from tests.conftest import client_for
 from tests.factories import FlipchartGroupFactory, WorkshopFactory
+from tests.jobs import IMMEDIATE_TASKS
 from workshops import suggestions
 from workshops.models import Area, Contribution, SuggestionModel, Theme
 from workshops.suggestions import SURE_AT, service_model, service_model_train
@@ -34,7 +35,7 @@ def _training_runs_when_queued(settings):
     """These tests look at what a training stored as soon as it is queued: the immediate
     backend runs it then, also in the suite's pass on the database backend, where a training
     queued for the end of its slot would wait for a worker."""
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = IMMEDIATE_TASKS
 
 
 @pytest.fixture
