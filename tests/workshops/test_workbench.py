@@ -250,6 +250,15 @@ def test_the_workbench_shows_notes_to_triage_with_four_area_choices(organiser, w
     assert 'src="/static/js/workbench.js"' in html
 
 
+def test_the_workbench_gives_the_notes_the_pages_width_without_the_admins_sidebar(
+    organiser, workshop, notes
+):
+    html = client_for(organiser).get(page_url(workshop)).content.decode()
+
+    assert 'id="nav-sidebar"' not in html
+    assert 'class="breadcrumbs"' in html
+
+
 def test_the_workbench_offers_only_the_workshops_themes(organiser, workshop, notes):
     ThemeFactory(workshop=workshop, name="Blocked sites", area=area("infrastructure"))
     ThemeFactory(name="A theme of another workshop", area=area("training"))

@@ -495,6 +495,9 @@ def page_context(model_admin, request, bench: Bench, *, show, size, page_number,
     )
     return {
         **model_admin.admin_site.each_context(request),
+        # The notes take the page's whole width; the header and breadcrumbs lead elsewhere, and
+        # the sidebar's list of every admin page would cost a quarter of the page's time.
+        "is_nav_sidebar_enabled": False,
         "title": f"Triage workbench: {workshop}",
         "subtitle": None,
         "opts": model_admin.opts,
