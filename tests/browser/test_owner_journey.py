@@ -138,3 +138,28 @@ def test_an_owner_pages_through_a_long_list_of_actions(
     expect(page.get_by_label("Status")).to_have_value("not_started")
     expect(page.get_by_role("link", name="Page 2")).to_have_attribute("aria-current", "page")
     page.close()
+
+
+def test_on_a_phone_each_action_reads_down_the_screen_with_its_cells_named(
+    browser, live_server, owner
+):
+    owner.set_password("a long and memorable passphrase")
+    owner.save()
+    page = browser.new_page(viewport={"width": 320, "height": 640})
+    page.set_default_timeout(5000)
+    page.goto(live_server.url + "/account/sign-in/?next=/actions/")
+    page.get_by_label("Email address").fill("rita.owner@example.gov.uk")
+    page.get_by_label("Password").fill("a long and memorable passphrase")
+    page.get_by_role("button", name="Sign in").click()
+
+    row = page.get_by_role("row").filter(has_text="Publish social media guidance")
+    title = row.get_by_role("rowheader").bounding_box()
+    owner_cell = row.get_by_role("cell").first
+    expect(owner_cell).to_have_attribute("data-label", "Owner")
+    box = owner_cell.bounding_box()
+    # Stacked: the owner sits under the title, as wide as the screen allows, not beside it.
+    assert box["y"] >= title["y"] + title["height"] - 1
+    assert box["width"] > 250
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_accessible(page)
+    page.close()

@@ -77,12 +77,29 @@ def test_the_demo_has_one_action_due_soon_one_overdue_and_one_done(debug_on):
     actions = ActionItem.objects.all()
     owners = set(actions.values_list("owner__name", flat=True))
     assert {"Digital Leaders network", "ICT Strategy Board"} <= owners
-    assert actions.overdue().count() == 1
     assert actions.filter(status=Status.DONE).count() == 1
     assert StatusUpdate.objects.exists()
-    overdue = actions.overdue().get()
+    # One overdue action of its own, cascaded to three departments whose copies share its date.
+    overdue = actions.filter(parent__isnull=True).overdue().get()
     assert overdue.accountable.email == "owner@example.gov.uk"
     assert overdue.deputy.email == "deputy@example.gov.uk"
+    assert set(actions.overdue().exclude(pk=overdue.pk)) == set(overdue.children.all())
+    assert overdue.children.count() == 3
+
+
+def test_the_digital_leaders_pack_has_something_of_every_kind_it_lists(debug_on):
+    from actions.packs import board_pack
+
+    call_command("seed_demo")
+    pack = board_pack(Organisation.objects.get(name="Digital Leaders network"))
+
+    assert len(pack.overdue) == 1
+    assert len(pack.slipped) == 1
+    assert len(pack.cascaded) == 1
+    assert pack.cascaded[0].cascade_rollup == "1 of 3 departments have reported; 0 done"
+    assert [question.text for question in pack.questions] == [
+        "Not sure if we have permission to use it"
+    ]
 
 
 def test_no_demo_action_reports_work_while_awaiting_acceptance(debug_on):

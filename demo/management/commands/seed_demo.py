@@ -14,7 +14,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import roles
 from actions.models import ActionItem, Organisation, Status
-from actions.services import action_accept, action_create, action_post_update
+from actions.services import (
+    action_accept,
+    action_cascade,
+    action_create,
+    action_post_update,
+    due_date_move,
+)
 from progress.services import report_save
 from workshops.models import (
     Area,
@@ -47,6 +53,12 @@ DEMO_DEPARTMENTS = [
     ("Department for Business, Innovation and Skills", "department-for-business-innovation-skills"),
     ("Department for Education", "department-for-education"),
     ("Foreign and Commonwealth Office", "foreign-commonwealth-office"),
+]
+# The demo's managers action goes to the first three; the first reports back.
+CASCADED_TO = DEMO_DEPARTMENTS[:3]
+DEMO_DEPARTMENT_PEOPLE = [
+    ("cabinet-office-lead@example.gov.uk", "Demo Cabinet Office Lead"),
+    ("cabinet-office-deputy@example.gov.uk", "Demo Cabinet Office Deputy"),
 ]
 DEMO_LOGINS = [
     ("organiser@example.gov.uk", "Demo Organiser", "Digital engagement, GDS", roles.ORGANISERS),
@@ -403,6 +415,12 @@ class Command(BaseCommand):
             Organisation.objects.get_or_create(
                 slug=slug, defaults={"name": name, "kind": Organisation.Kind.DEPARTMENT}
             )
+        reporting = Organisation.objects.get(slug=CASCADED_TO[0][1])
+        for key, (email, full_name) in zip(
+            ("department", "department_deputy"), DEMO_DEPARTMENT_PEOPLE, strict=True
+        ):
+            users[key] = self.owner_without_password(email, full_name, reporting.name)
+            reporting.members.add(users[key])
         self.demo_second_factor(users[roles.ORGANISERS])
         owner_org = Organisation.objects.get(slug="digital-leaders-network")
         owner_org.members.add(users[roles.OWNERS], deputy)
@@ -662,6 +680,13 @@ class Command(BaseCommand):
             due_date=today - datetime.timedelta(days=5),
         )
         action_accept(action=managers, by=owner, accountable=owner, deputy=users["deputy"])
+        guidance = theme_action(
+            "Permission and guidance",
+            "Say in each department who may post and who signs off",
+            description="Digital Leaders to agree a short statement of what staff may do.",
+            owner=managers.owner,
+        )
+        action_accept(action=guidance, by=owner, accountable=owner, deputy=users["deputy"])
         # Back-date the demo's history: assigned two days after the workshop, accepted three later.
         ActionItem.objects.filter(workshop=workshop).update(assigned_at=days_after_workshop(2))
         ActionItem.objects.filter(accepted_at__isnull=False).filter(workshop=workshop).update(
@@ -673,6 +698,29 @@ class Command(BaseCommand):
             status=Status.IN_PROGRESS,
             note="Raised at the Digital Leaders meeting; departments asked to report back.",
             at=days_after_workshop(14),
+        )
+        copies = action_cascade(
+            action=managers,
+            owners=Organisation.objects.filter(slug__in=[slug for _, slug in CASCADED_TO]),
+            by=owner,
+        )
+        reporting = next(copy for copy in copies if copy.owner.slug == CASCADED_TO[0][1])
+        lead = users["department"]
+        action_accept(action=reporting, by=lead, accountable=lead, deputy=users["department_deputy"])
+        ActionItem.objects.filter(parent=managers).update(assigned_at=days_after_workshop(15))
+        ActionItem.objects.filter(pk=reporting.pk).update(accepted_at=days_after_workshop(20))
+        action_post_update(
+            action=reporting,
+            by=lead,
+            status=Status.IN_PROGRESS,
+            note="The permanent secretary now blogs weekly; directors are asked to follow.",
+            at=days_after_workshop(30),
+        )
+        due_date_move(
+            action=guidance,
+            by=organiser,
+            new_date=guidance.due_date + datetime.timedelta(weeks=4),
+            reason="Waiting for the revised social media guidelines, due out next month.",
         )
 
         theme_action(
