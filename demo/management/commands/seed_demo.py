@@ -706,7 +706,9 @@ class Command(BaseCommand):
         )
         reporting = next(copy for copy in copies if copy.owner.slug == CASCADED_TO[0][1])
         lead = users["department"]
-        action_accept(action=reporting, by=lead, accountable=lead, deputy=users["department_deputy"])
+        action_accept(
+            action=reporting, by=lead, accountable=lead, deputy=users["department_deputy"]
+        )
         ActionItem.objects.filter(parent=managers).update(assigned_at=days_after_workshop(15))
         ActionItem.objects.filter(pk=reporting.pk).update(accepted_at=days_after_workshop(20))
         action_post_update(
