@@ -2,6 +2,7 @@
 queries however many actions it holds, as a page, a PDF laid out for a board meeting and a
 spreadsheet. The page and the PDF are rendered from the same included templates."""
 
+import dataclasses
 import datetime
 import hashlib
 import time
@@ -221,7 +222,12 @@ def pdf_of(html: str) -> bytes:
 PACK_FILES_KEPT = 3
 
 
-def digest_of(html: str) -> str:
+def digest_of(pack: BoardPack) -> str:
+    """Names the pack by everything its PDF shows but the minute it was read: the same figures
+    on the same day in the same language are the same pack whenever that day it is asked for,
+    and its PDF saying when it was made ("as it stood on ... at ...") stays true."""
+    start_of_day = timezone.make_aware(datetime.datetime.combine(pack.today, datetime.time()))
+    html = pack_html_for_print(dataclasses.replace(pack, produced_at=start_of_day))
     return hashlib.sha256(html.encode()).hexdigest()
 
 
@@ -229,17 +235,17 @@ def pack_file(pack: BoardPack) -> BoardPackFile:
     """The pack's PDF: as stored when this very pack (same figures, day and language) was
     rendered before, by an earlier download, the job the pack's page queued or the monthly
     email; rendered now and stored otherwise."""
-    html = pack_html_for_print(pack)
-    digest = digest_of(html)
+    digest = digest_of(pack)
     stored = BoardPackFile.objects.ready().filter(organisation=pack.organisation, digest=digest)
-    return stored.first() or pack_file_store(pack.organisation, html, digest)
+    return stored.first() or pack_file_store(pack, digest)
 
 
-def pack_file_store(organisation: Organisation, html: str, digest: str) -> BoardPackFile:
-    """Render the HTML as a PDF and keep it under its digest, with the time it took; the
+def pack_file_store(pack: BoardPack, digest: str) -> BoardPackFile:
+    """Lay the pack out as a PDF and keep it under its digest, with the time it took; the
     organisation's older PDFs beyond the newest few go."""
+    organisation = pack.organisation
     start = time.perf_counter()
-    pdf = pdf_of(html)
+    pdf = pack_pdf(pack)
     fields = {
         "pdf": pdf,
         "rendered_at": timezone.now(),
@@ -265,7 +271,7 @@ def pack_file_prepare(pack: BoardPack) -> None:
 
     if not runs_in_background(board_pack_file_render):
         return
-    digest = digest_of(pack_html_for_print(pack))
+    digest = digest_of(pack)
     if BoardPackFile.objects.filter(organisation=pack.organisation, digest=digest).exists():
         return  # rendered, or queued by an earlier reader
     try:

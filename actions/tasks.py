@@ -2,7 +2,7 @@
 organisers' list of overdue questions every day, and each organisation's board pack every month."""
 
 from actions.models import BoardPackFile, Organisation
-from actions.packs import board_pack, digest_of, pack_file_store, pack_html_for_print
+from actions.packs import board_pack, digest_of, pack_file_store
 from actions.services import (
     board_pack_send,
     overdue_questions_remind,
@@ -61,13 +61,13 @@ def board_pack_file_render(*, organisation_id: int, digest: str) -> bool:
     organisation = Organisation.objects.filter(pk=organisation_id).first()
     if organisation is None:
         return False
-    html = pack_html_for_print(board_pack(organisation))
-    rendered = digest_of(html)
+    pack = board_pack(organisation)
+    rendered = digest_of(pack)
     if rendered != digest:
         BoardPackFile.objects.filter(
             organisation=organisation, digest=digest, rendered_at__isnull=True
         ).delete()
     if BoardPackFile.objects.ready().filter(organisation=organisation, digest=rendered).exists():
         return False
-    pack_file_store(organisation, html, rendered)
+    pack_file_store(pack, rendered)
     return True

@@ -390,6 +390,21 @@ def test_an_unchanged_pack_is_laid_out_once_and_a_change_makes_a_new_pdf(
     assert "Drafted at last" in text
 
 
+def test_an_unchanged_pack_later_the_same_day_is_served_as_laid_out_and_the_next_day_anew(
+    network, member, pack_world, renders
+):
+    first = client_for(member).get(pack_url(network, "_pdf")).content
+    with time_machine.travel(NOW + datetime.timedelta(hours=5), tick=False):
+        later = client_for(member).get(pack_url(network, "_pdf")).content
+    with time_machine.travel(NOW + datetime.timedelta(days=1), tick=False):
+        _, next_day = pdf_text(client_for(member).get(pack_url(network, "_pdf")).content)
+
+    assert later == first
+    assert "as it stood on 10 March 2027 at 10:00" in pdf_text(later)[1]
+    assert len(renders) == 2
+    assert "as it stood on 11 March 2027" in next_day
+
+
 def test_the_same_pack_in_welsh_is_another_pdf(settings, network, member, pack_world, renders):
     client = client_for(member)
     client.get(pack_url(network, "_pdf"))
