@@ -49,7 +49,7 @@ def test_facilitators_see_their_own_groups_with_todays_first(facilitator, group)
     assert html.index("Skills and tools") < html.index("Barriers to using social media")
     assert "Someone else&#x27;s flipchart" not in html
     assert "Today" in html
-    assert re.search(r"numeric\">\s*2\s*</td>", html)
+    assert re.search(r'data-label="Notes">\s*2\s*</td>', html)
 
 
 def test_organisers_see_every_group(organiser, group):
