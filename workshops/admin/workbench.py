@@ -166,7 +166,7 @@ class Bench:
     @classmethod
     def load(cls, workshop: Workshop, *, for_one_note: bool = False) -> "Bench":
         """What a page, or a save that may show one, chooses from. A save of one note (the
-        script's) shows no page: it needs no photo counts."""
+        script's) shows no page: it needs no photo counts, nor the themes' reach."""
         groups = workshop.groups.order_by()
         if not for_one_note:
             groups = groups.annotate(photo_count=Count("photos"))
@@ -180,13 +180,14 @@ class Bench:
             )
         areas = list(Area.objects.order_by("order", "name"))
         areas_by_id = {area.pk: area for area in areas}
-        present = Q(contributions__removed_at__isnull=True)
-        themes = list(
-            workshop.themes.annotate(
+        themes = workshop.themes.order_by("name")
+        if not for_one_note:
+            present = Q(contributions__removed_at__isnull=True)
+            themes = themes.annotate(
                 note_count=Count("contributions", filter=present),
                 flipchart_count=Count("contributions__group", filter=present, distinct=True),
-            ).order_by("name")
-        )
+            )
+        themes = list(themes)
         for theme in themes:
             theme.workshop = workshop
             if theme.area_id:
