@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from actions.models import DueDateChange, StatusUpdate
@@ -143,7 +143,8 @@ def digest_send(*, follower_pk: int, until: datetime.datetime) -> bool:
         follower.save(update_fields=["digest_sent_up_to"])
         if not digest:
             return False
-        send_mail(*digest_message(follower, digest))
+        with translation.override(follower.language):
+            send_mail(*digest_message(follower, digest))
         return True
 
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from actions.dates import default_due_date
@@ -158,6 +158,7 @@ class Recipient:
     email: str
     stop_path: str
     is_follower: bool
+    language: str = settings.LANGUAGE_CODE
 
 
 def report_recipients(workshop: Workshop) -> list[Recipient]:
@@ -169,10 +170,13 @@ def report_recipients(workshop: Workshop) -> list[Recipient]:
     )
     for asker in askers.order_by("pk"):
         email = normalise_email(asker.email)
-        found.setdefault(email, Recipient(email, forget_path(asker.question, email), False))
-    for email in Follower.objects.filter(workshop=workshop).values_list("email", flat=True):
+        found.setdefault(
+            email, Recipient(email, forget_path(asker.question, email), False, asker.language)
+        )
+    followers = Follower.objects.filter(workshop=workshop).values_list("email", "language")
+    for email, language in followers:
         email = normalise_email(email)
-        found[email] = Recipient(email, unsubscribe_path(workshop, email), True)
+        found[email] = Recipient(email, unsubscribe_path(workshop, email), True, language)
     return [found[email] for email in sorted(found)]
 
 
@@ -181,6 +185,7 @@ def recipient_digest(email: str) -> str:
 
 
 def report_published_email(report: WorkshopReport, recipient: Recipient) -> EmailMessage:
+    """The email telling a recipient the report is out, in the language they confirmed in."""
     workshop = report.workshop
     context = {
         "workshop": workshop,
@@ -189,11 +194,12 @@ def report_published_email(report: WorkshopReport, recipient: Recipient) -> Emai
         "is_follower": recipient.is_follower,
         "service_name": settings.SERVICE_NAME,
     }
-    return EmailMessage(
-        subject=subject_line(str(_("Report back on %(title)s") % {"title": workshop.title})),
-        body=render_to_string("progress/email/report_published.txt", context),
-        to=[recipient.email],
-    )
+    with translation.override(recipient.language):
+        return EmailMessage(
+            subject=subject_line(str(_("Report back on %(title)s") % {"title": workshop.title})),
+            body=render_to_string("progress/email/report_published.txt", context),
+            to=[recipient.email],
+        )
 
 
 # --- Reminders to the organisers ---

@@ -20,13 +20,16 @@ from workshops.services import workshops_progress_changed
 logger = logging.getLogger(__name__)
 
 
-def follower_confirm(*, workshop: Workshop, email: str) -> Follower:
-    """Record consent to follow a workshop; confirming again changes nothing."""
+def follower_confirm(
+    *, workshop: Workshop, email: str, language: str = settings.LANGUAGE_CODE
+) -> Follower:
+    """Record consent to follow a workshop, and the language to write to them in; confirming
+    again changes nothing."""
     now = timezone.now()
     follower, _ = Follower.objects.get_or_create(
         workshop=workshop,
         email=normalise_email(email),
-        defaults={"consent_at": now, "digest_sent_up_to": now},
+        defaults={"consent_at": now, "digest_sent_up_to": now, "language": language},
     )
     return follower
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import base36_to_int, int_to_base36
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -181,7 +182,9 @@ def follow_confirm(request, slug, token):
         request,
         workshop,
         email=email,
-        change=functools.partial(follower_confirm, workshop=workshop, email=email),
+        change=functools.partial(
+            follower_confirm, workshop=workshop, email=email, language=get_language()
+        ),
         submit_label=_("Confirm"),
         what=_("get a daily email of progress on"),
         title=_("Confirm updates"),
@@ -286,7 +289,9 @@ def asker_confirm_view(request, slug, token):
         request,
         workshop,
         email=email,
-        change=functools.partial(asker_confirm, question=question, email=email),
+        change=functools.partial(
+            asker_confirm, question=question, email=email, language=get_language()
+        ),
         submit_label=_("Confirm"),
         what=_("be told the answer to your question about"),
         title=_("Confirm your email address"),

@@ -9,7 +9,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from feedback_site.emails import normalise_email, subject_line
@@ -102,7 +102,8 @@ def answer_send(*, question_id: int) -> bool:
         asker.told_closure = question.closure
         asker.told_at = timezone.now()
         asker.save(update_fields=["told_closure", "told_at"])
-        send_mail(*answer_message(asker))
+        with translation.override(asker.language):
+            send_mail(*answer_message(asker))
         return True
 
 

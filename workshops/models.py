@@ -261,6 +261,12 @@ class Follower(models.Model):
     digest_sent_up_to = models.DateTimeField(
         help_text="Changes up to this moment have been sent; the next digest starts after it."
     )
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text="The language they confirmed in: their emails are written in it.",
+    )
 
     class Meta:
         ordering = ["workshop", "email"]
@@ -982,6 +988,12 @@ class Asker(models.Model):
         help_text="The last outcome they were told of, so each outcome is told once.",
     )
     told_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text="The language they confirmed in: their emails are written in it.",
+    )
 
     class Meta:
         ordering = ["consent_at", "pk"]

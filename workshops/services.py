@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -889,12 +890,18 @@ def question_route(*, question: Contribution, by) -> Contribution:
 
 
 @transaction.atomic
-def asker_confirm(*, question: Contribution, email: str) -> Asker:
-    """Keep the address an asker confirmed; confirming again changes nothing. A question already
-    answered or closed is told at once."""
+def asker_confirm(
+    *, question: Contribution, email: str, language: str = settings.LANGUAGE_CODE
+) -> Asker:
+    """Keep the address an asker confirmed, and the language to write to them in; confirming
+    again changes nothing. A question already answered or closed is told at once."""
     asker, created = Asker.objects.get_or_create(
         question=question,
-        defaults={"email": normalise_email(email), "consent_at": timezone.now()},
+        defaults={
+            "email": normalise_email(email),
+            "consent_at": timezone.now(),
+            "language": language,
+        },
     )
     if created and question.closed_at is not None:
         enqueue_on_commit(asker_answer_send, question_id=question.pk)

@@ -9,7 +9,7 @@ import time_machine
 from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from progress.services import retention_clean_up
 from tests.factories import ContributionFactory, FlipchartGroupFactory, WorkshopFactory
@@ -271,3 +271,21 @@ def test_the_privacy_notice_tells_askers_what_is_kept(client, settings):
     text = client.get(reverse("privacy")).text
     assert "If you ask a question online and want to be told the answer" in text
     assert "at most 1 year after you confirmed" in text
+
+
+def test_an_asker_who_confirmed_in_welsh_is_told_the_answer_in_welsh(
+    client, open_workshop, organiser, settings
+):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    ask(client, open_workshop, email=EMAIL)
+    client.post(link_in(mail.outbox[0], "confirm"))
+    question = Contribution.objects.get()
+
+    # Answered from the admin, in English.
+    with translation.override("en-gb"):
+        question_answer(question=question, by=organiser, answer="Your line manager, within policy.")
+
+    assert Asker.objects.get().language == "cy"
+    told = mail.outbox[-1]
+    assert told.subject.startswith("Eich cwestiwn am")
+    assert "Your line manager, within policy." in told.body

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from actions.services import action_post_update, due_date_decide
 from progress.following import digests_send
@@ -276,3 +276,23 @@ def test_a_title_without_an_end_gets_a_full_stop(client, workshop):
     sent_page = client.get(ask_to_follow(client, workshop).url).text
 
     assert "Skills for digital engagement.</p>" in sent_page
+
+
+def test_a_follower_who_confirmed_in_welsh_gets_the_digest_in_welsh(client, workshop, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    ask_to_follow(client, workshop)
+    client.post(link_in(mail.outbox[0], "confirm"))
+    follower = Follower.objects.get()
+    Follower.objects.filter(pk=follower.pk).update(
+        digest_sent_up_to=timezone.now() - datetime.timedelta(days=1)
+    )
+    action = ActionItemFactory(workshop=workshop, title="Unblock social media sites")
+    action_post_update(action=action, by=None, status="in_progress", note="Asked IT")
+    mail.outbox.clear()
+
+    with translation.override("en-gb"):  # as the scheduler runs it
+        digests_send()
+
+    assert follower.language == "cy"
+    assert mail.outbox[0].subject.startswith("Cynnydd ar")
+    assert "Unblock social media sites" in mail.outbox[0].body

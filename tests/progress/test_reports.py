@@ -10,7 +10,7 @@ from django.core.mail import EmailMessage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from actions.services import action_cascade, action_post_update, due_date_move
 from feedback_site.jobs import schedule_tick
@@ -287,6 +287,27 @@ def test_publishing_tells_each_follower_once_however_often_it_is_published(works
     ]
     assert all(report.get_absolute_url() in message.body for message in mail.outbox)
     assert ReportNotice.objects.count() == 2
+
+
+def test_each_follower_is_told_in_the_language_they_confirmed_in(workshop, organiser):
+    follow(workshop, "ann@example.com")
+    now = timezone.now()
+    Follower.objects.create(
+        workshop=workshop,
+        email="bryn@example.com",
+        consent_at=now,
+        digest_sent_up_to=now,
+        language="cy",
+    )
+    write(workshop, organiser)
+    mail.outbox.clear()
+
+    with translation.override("en-gb"):  # an English-speaking organiser publishes
+        report_publish(workshop=workshop, by=organiser)
+
+    subjects = {message.to[0]: message.subject for message in mail.outbox}
+    assert subjects["ann@example.com"].startswith("Report back on")
+    assert subjects["bryn@example.com"].startswith("Adroddiad adborth ar")
 
 
 def test_askers_who_gave_an_email_are_told_once_with_the_link_to_delete_it(workshop, organiser):

@@ -76,6 +76,12 @@ def test_the_privacy_notice_gives_retention_from_the_settings(settings):
     assert f"mailto:{settings.SERVICE_CONTACT_EMAIL}" in html
 
 
+def test_the_privacy_notice_says_followers_and_askers_language_is_kept_with_their_address():
+    html = " ".join(Client().get(reverse("privacy")).text.split())
+
+    assert html.count("when you confirmed it and whether you did so in English or Welsh") == 2
+
+
 def test_the_cookies_page_lists_every_cookie_a_visit_and_a_sign_in_set(facilitator, group):
     client = Client()
     seen = set()
