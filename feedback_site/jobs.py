@@ -59,7 +59,7 @@ def _retry_later(declared, args, kwargs, attempt, attempts, first_retry_after) -
             "Job %s failed on attempt %s of %s: giving up", declared.name, attempt, attempts
         )
         return
-    if not declared.get_backend().supports_defer:
+    if not runs_in_background(declared):
         # The immediate backend runs a job inside the request that queued it: no waiting there.
         logger.warning("Job %s failed; this backend cannot retry it later", declared.name)
         return
@@ -138,7 +138,7 @@ def _enqueue_for_slot(declared, period: str, run_after: datetime.datetime) -> No
             ScheduledRun.objects.create(job=declared.name, period=period)
     except IntegrityError:
         return  # another process queued it for this slot
-    if declared.get_backend().supports_defer:
+    if runs_in_background(declared):
         declared = declared.using(run_after=run_after)
     declared.enqueue()
 

@@ -251,6 +251,17 @@ def visiting_group_index(*, flipchart: int, round_number: int, count: int) -> in
     return (flipchart - round_number + 1) % count
 
 
+def confirmed_language_field() -> models.CharField:
+    """The language a follower or asker confirmed their address in: their emails are written
+    in it."""
+    return models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text="The language they confirmed in: their emails are written in it.",
+    )
+
+
 class Follower(models.Model):
     """Someone who asked for a daily digest of a published workshop's progress. Only the email
     address and when they consented are kept; unsubscribing deletes the row."""
@@ -261,12 +272,7 @@ class Follower(models.Model):
     digest_sent_up_to = models.DateTimeField(
         help_text="Changes up to this moment have been sent; the next digest starts after it."
     )
-    language = models.CharField(
-        max_length=8,
-        choices=settings.LANGUAGES,
-        default=settings.LANGUAGE_CODE,
-        help_text="The language they confirmed in: their emails are written in it.",
-    )
+    language = confirmed_language_field()
 
     class Meta:
         ordering = ["workshop", "email"]
@@ -988,12 +994,7 @@ class Asker(models.Model):
         help_text="The last outcome they were told of, so each outcome is told once.",
     )
     told_at = models.DateTimeField(null=True, blank=True)
-    language = models.CharField(
-        max_length=8,
-        choices=settings.LANGUAGES,
-        default=settings.LANGUAGE_CODE,
-        help_text="The language they confirmed in: their emails are written in it.",
-    )
+    language = confirmed_language_field()
 
     class Meta:
         ordering = ["consent_at", "pk"]
