@@ -561,6 +561,17 @@ class ContributionQuerySet(models.QuerySet):
         triage workbench opens on these; the contribution list's two filters add up to them."""
         return self.present().filter(NOT_TRIAGED | NOT_REVIEWED)
 
+    def to_triage_in(self, workshop):
+        """`to_triage` among the notes of one workshop, whose setting is read from `workshop`
+        rather than joined to every note (the workbench's query)."""
+        asked = (
+            models.Q()
+            if workshop.notes_public_after_review
+            else models.Q(channel=Contribution.Channel.ONLINE)
+        )
+        not_reviewed = models.Q(hidden_from_public=False, reviewed_at__isnull=True) & asked
+        return self.present().filter(NOT_TRIAGED | not_reviewed)
+
     def public(self):
         """What the public may see: present, reviewed (where the workshop asks for review), not
         hidden, from published workshops."""

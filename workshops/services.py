@@ -54,15 +54,24 @@ def _contributions_change(
     now: datetime.datetime,
     reason: str,
     change: Callable[[Contribution], dict[str, Any]],
+    keep_state_before: bool = False,
 ) -> list[Contribution]:
     """The one way to change many notes at once: lock them, ask `change` which fields each row
     takes (nothing if it returns {}), store the changed rows with one history row each (who, when
     and `reason`, or the row's own `_change_reason`) and drop their workshops' cached progress
-    pages. Returns the changed notes. Call it inside a transaction."""
+    pages. Returns the changed notes. Call it inside a transaction.
+
+    With `keep_state_before`, notes stored in bulk (at capture), which have no history yet, first
+    get a row recording the state they are in, dated when it was last changed: history then holds
+    what the change replaces, and undo can put it back."""
     changed, fields = [], {"updated_at"}
     locked = Contribution.objects.select_for_update().filter(
         pk__in=contributions.order_by().values("pk")
     )
+    if keep_state_before:
+        locked = locked.annotate(has_history=Exists(Contribution.history.filter(id=OuterRef("pk"))))
+        locked = list(locked)
+        _keep_state_before([note for note in locked if not note.has_history])
     for contribution in locked:
         changes = change(contribution)
         if not changes:
@@ -79,15 +88,30 @@ def _contributions_change(
     )
     if fields & LEARNT_FIELDS:
         suggestions_training_wanted()
-    bulk_update_with_history(
-        changed,
-        Contribution,
-        sorted(fields),
-        default_user=by,
-        default_change_reason=reason,
-        default_date=now,
-    )
+    _store_with_history(changed, sorted(fields), by=by, reason=reason, now=now)
     return changed
+
+
+def _store_with_history(
+    changed: list[Contribution], fields: list[str], *, by, reason: str, now: datetime.datetime
+) -> None:
+    """Write the changed notes' fields and one history row each. One note (a workbench save) is
+    a plain UPDATE, which costs a third of what a bulk update's CASE for one row does."""
+    if len(changed) > 1:
+        bulk_update_with_history(
+            changed,
+            Contribution,
+            fields,
+            default_user=by,
+            default_change_reason=reason,
+            default_date=now,
+        )
+        return
+    (note,) = changed
+    Contribution.objects.filter(pk=note.pk).update(**{name: getattr(note, name) for name in fields})
+    Contribution.history.bulk_history_create(
+        changed, update=True, default_user=by, default_change_reason=reason, default_date=now
+    )
 
 
 @transaction.atomic
@@ -1034,15 +1058,14 @@ def _check_hidden_reason(hidden_reason: str | None) -> None:
         raise WorkbenchError("Select why the note is hidden", field="hidden_reason")
 
 
-def _keep_state_before(notes: QuerySet[Contribution]) -> None:
-    """Notes stored in bulk (at capture) have no history yet: record the state they are in,
-    dated when it was last changed, so that history holds what a workbench save replaces and
-    undo can put it back."""
-    without = list(notes.order_by().exclude(Exists(Contribution.history.filter(id=OuterRef("pk")))))
-    for note in without:
+def _keep_state_before(without_history: list[Contribution]) -> None:
+    """A history row for each of these notes as it is now, dated when it was last changed."""
+    for note in without_history:
         note._history_date = note.updated_at
-    if without:
-        Contribution.history.bulk_history_create(without, default_change_reason="As captured")
+    if without_history:
+        Contribution.history.bulk_history_create(
+            without_history, default_change_reason="As captured"
+        )
 
 
 @transaction.atomic
@@ -1068,7 +1091,6 @@ def contribution_triage(
     if area is None and theme is None and not hidden_reason:
         raise WorkbenchError("Select an area", field="area")
     notes = Contribution.objects.filter(pk=contribution.pk)
-    _keep_state_before(notes)
     now = timezone.now()
     # The note's theme as the caller read it, so a new area need not look it up again.
     themes_by_pk = {contribution.theme_id: contribution.theme} if contribution.theme_id else {}
@@ -1077,6 +1099,7 @@ def contribution_triage(
         by=by,
         now=now,
         reason=WORKBENCH_REASON,
+        keep_state_before=True,
         change=lambda note: _suggestion_taken(
             _workbench_changes(
                 note,
@@ -1168,12 +1191,12 @@ def contributions_triage(
         for theme in Theme.objects.filter(pk__in=contributions.order_by().values("theme"))
     }
     now = timezone.now()
-    _keep_state_before(contributions)
     changed = _contributions_change(
         contributions,
         by=by,
         now=now,
         reason=WORKBENCH_REASON,
+        keep_state_before=True,
         change=lambda note: _workbench_changes(
             note,
             by=by,

@@ -10,7 +10,7 @@ from tests.factories import (
     UserFactory,
     WorkshopFactory,
 )
-from workshops.models import Contribution, FlipchartGroup, User, Workshop
+from workshops.models import Area, Contribution, FlipchartGroup, User, Workshop
 from workshops.services import contributions_remove, contributions_restore
 
 pytestmark = pytest.mark.django_db
@@ -102,3 +102,26 @@ def test_people_are_found_by_email_in_any_case(rf):
 
 def test_workshop_url_uses_its_slug():
     assert WorkshopFactory(slug="so-what").get_absolute_url() == "/workshops/so-what/"
+
+
+@pytest.mark.parametrize("review_asked", [True, False])
+def test_one_workshops_notes_to_triage_are_those_every_workshops_query_finds(review_asked):
+    """The workbench reads one workshop's notes to triage without joining its setting to every
+    note; it finds the same notes as the query across workshops, whatever the setting."""
+    workshop = WorkshopFactory(notes_public_after_review=review_asked)
+    group = FlipchartGroupFactory(workshop=workshop)
+    area = Area.objects.get(slug="training")
+    for channel in Contribution.Channel.values:
+        ContributionFactory(group=group, channel=channel, reviewed_at=None)
+        ContributionFactory(group=group, channel=channel, reviewed_at=None, area=area)
+        ContributionFactory(group=group, channel=channel, area=area)
+        ContributionFactory(
+            group=group,
+            channel=channel,
+            reviewed_at=None,
+            hidden_from_public=True,
+            hidden_reason="personal_data",
+        )
+    notes = Contribution.objects.filter(group__workshop=workshop)
+
+    assert set(notes.to_triage_in(workshop)) == set(notes.to_triage())

@@ -584,3 +584,28 @@ def test_the_workbench_and_the_contribution_lists_filters_count_the_same_notes(
     assert page.context["not_reviewed"]["count"] == len(not_reviewed)
     assert page.context["paginator"].count == len(not_triaged | not_reviewed) == 3
     assert f"{len(not_triaged)} not yet triaged" in page.text
+
+
+def test_where_notes_appear_before_review_the_workbench_counts_what_was_sent_online_as_the_list_does(
+    organiser, workshop, groups
+):
+    """A workshop may publish notes without review, but what the public sent online always
+    waits for one: the workbench's "not yet reviewed" counts those notes as the list does."""
+    workshop.notes_public_after_review = False
+    workshop.save(update_fields=["notes_public_after_review"])
+    training = Area.objects.get(slug="training")
+    online = ContributionFactory(
+        group=groups[0], area=training, reviewed_at=None, channel=Contribution.Channel.ONLINE
+    )
+    ContributionFactory(group=groups[0], area=training, reviewed_at=None)  # in the room: public
+    client = client_for(organiser)
+    url = changelist_url(
+        Contribution, group__workshop__id__exact=workshop.pk, removed="no", reviewed="no"
+    )
+
+    listed = {note.pk for note in client.get(url).context["cl"].result_list}
+    page = client.get(page_url(workshop, size=50))
+
+    assert listed == {online.pk}
+    assert page.context["not_reviewed"]["count"] == 1
+    assert [item.note.pk for item in page.context["items"]] == [online.pk]

@@ -7,7 +7,8 @@ escaped once per page, not through templates, which would cost most of the page'
 
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, reduce
+from operator import or_
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -25,6 +26,7 @@ from django.utils.translation import ngettext
 
 from feedback_site.admin_site import changelist_url
 from workshops.admin.recurring import proposals_json, theme_recurring_url
+from workshops.admin.widgets import RenderedChoices
 from workshops.models import NOT_REVIEWED, NOT_TRIAGED, Area, Contribution, Theme, Workshop
 from workshops.services import (
     MixedWorkshopsError,
@@ -164,29 +166,43 @@ class Bench:
         ]
 
     @classmethod
-    def load(cls, workshop: Workshop, *, for_one_note: bool = False) -> "Bench":
-        """What a page, or a save that may show one, chooses from. A save of one note (the
-        script's) shows no page: it needs no photo counts, nor the themes' reach."""
-        groups = workshop.groups.order_by()
-        if not for_one_note:
-            groups = groups.annotate(photo_count=Count("photos"))
-        groups = {group.pk: group for group in groups}
+    def load(cls, workshop: Workshop) -> "Bench":
+        """What a page, or a save that may show one, chooses from."""
+        groups = {
+            group.pk: group
+            for group in workshop.groups.order_by().annotate(photo_count=Count("photos"))
+        }
         for group in groups.values():
             group.workshop = workshop
             group.photos_url = (
                 reverse("admin:workshops_flipchartgroup_change", args=[group.pk])
-                if not for_one_note and group.photo_count
+                if group.photo_count
                 else ""
             )
+        present = Q(contributions__removed_at__isnull=True)
+        themes = workshop.themes.order_by("name").annotate(
+            note_count=Count("contributions", filter=present),
+            flipchart_count=Count("contributions__group", filter=present, distinct=True),
+        )
+        return cls.of(workshop, themes, groups)
+
+    @classmethod
+    def for_one_note(cls, workshop: Workshop, choice: Choice) -> "Bench":
+        """What a save of one note (the script's) chooses from: the areas, and only the themes
+        the choice names, by id or as a new theme's name. It shows no page, so it needs no
+        flipcharts, nor the themes' reach."""
+        named = []
+        if choice.theme.isdigit():
+            named.append(Q(pk=int(choice.theme)))
+        if choice.new_theme:
+            named.append(Q(name__iexact=choice.new_theme))
+        themes = workshop.themes.filter(reduce(or_, named)) if named else []
+        return cls.of(workshop, themes, groups={})
+
+    @classmethod
+    def of(cls, workshop: Workshop, themes, groups: dict) -> "Bench":
         areas = list(Area.objects.order_by("order", "name"))
         areas_by_id = {area.pk: area for area in areas}
-        themes = workshop.themes.order_by("name")
-        if not for_one_note:
-            present = Q(contributions__removed_at__isnull=True)
-            themes = themes.annotate(
-                note_count=Count("contributions", filter=present),
-                flipchart_count=Count("contributions__group", filter=present, distinct=True),
-            )
         themes = list(themes)
         for theme in themes:
             theme.workshop = workshop
@@ -239,6 +255,8 @@ class Repeats:
     flipcharts: int
     area: str = ""
     theme: str = ""
+    theme_options: str = ""
+    area_options: str = ""
 
     @property
     def heading(self) -> str:
@@ -276,11 +294,34 @@ def workbench_permitted(model_admin, request, workshop=None) -> bool:
     )
 
 
+# What a note's markup shows and its choice starts from: reading only these halves the cost
+# of reading a page of notes.
+NOTE_FIELDS = (
+    "group_id",
+    "text",
+    "kind",
+    "reach",
+    "area_id",
+    "theme_id",
+    "hidden_from_public",
+    "hidden_reason",
+)
+# The notes to triage are read as rows of these, in the model's order of fields, so that the
+# page's own rows become notes (Model.from_db) without reading them again.
+WAITING_COLUMNS = tuple(
+    field.attname
+    for field in Contribution._meta.concrete_fields
+    if field.attname in {"id", "reviewed_at", "channel", *NOTE_FIELDS}
+)
+
+
 def notes_for(workshop: Workshop, bench: Bench, show: str):
-    notes = Contribution.objects.filter(group_id__in=list(bench.groups)).order_by(
-        "entered_at", "pk"
+    notes = (
+        Contribution.objects.filter(group_id__in=list(bench.groups))
+        .order_by("entered_at", "pk")
+        .only(*NOTE_FIELDS)
     )
-    return notes.to_triage() if show == "untriaged" else notes.present()
+    return notes.to_triage_in(workshop) if show == "untriaged" else notes.present()
 
 
 # The markup of one note
@@ -466,21 +507,33 @@ def page_context(model_admin, request, bench: Bench, *, show, size, page_number,
     repeats, repeat_groups, still = [], 0, None
     if show == "untriaged":
         # The notes to triage, read once in one query: they are counted (as the contribution
-        # list's two filters count them too) and paged, and searched for repeats; only the
-        # page's notes are read whole.
-        waiting = list(notes.values_list("pk", "text", "group_id", "area_id", "reviewed_at"))
+        # list's two filters count them too), paged and searched for repeats.
+        waiting = list(notes.values_list(*WAITING_COLUMNS, named=True))
         paginator = Paginator(waiting, size)
         page = paginator.get_page(page_number)
-        on_page = notes.in_bulk([row[0] for row in page.object_list])
-        page.object_list = [on_page[row[0]] for row in page.object_list if row[0] in on_page]
-        repeats, repeat_groups = bench.repeats([row[:3] for row in waiting])
+        page.object_list = [
+            Contribution.from_db(notes.db, WAITING_COLUMNS, row) for row in page.object_list
+        ]
+        repeats, repeat_groups = bench.repeats(
+            [(row.id, row.text, row.group_id) for row in waiting]
+        )
+        theme_choices = RenderedChoices(bench.theme_choices())
+        area_choices = RenderedChoices((area.pk, area.name) for area in bench.areas)
+        for group in repeats:
+            group.theme_options = theme_choices.render(group.theme)
+            group.area_options = area_choices.render(group.area)
         # Every note to triage is shown (not hidden): not yet triaged without an area, not
-        # yet reviewed without a review where the workshop asks for one.
+        # yet reviewed without a review where one is asked: by the workshop, or for every note
+        # the public sent online.
+        review_asked = workshop.notes_public_after_review
         still = {
-            "not_triaged": sum(1 for row in waiting if row[3] is None),
-            "not_reviewed": sum(1 for row in waiting if row[4] is None)
-            if workshop.notes_public_after_review
-            else 0,
+            "not_triaged": sum(1 for row in waiting if row.area_id is None),
+            "not_reviewed": sum(
+                1
+                for row in waiting
+                if row.reviewed_at is None
+                and (review_asked or row.channel == Contribution.Channel.ONLINE)
+            ),
         }
     else:
         paginator = Paginator(notes, size)
@@ -507,7 +560,6 @@ def page_context(model_admin, request, bench: Bench, *, show, size, page_number,
         "errors": errors,
         "repeats": repeats,
         "repeats_not_shown": repeat_groups - len(repeats),
-        "theme_choices": bench.theme_choices(),
         "page": page,
         "paginator": paginator,
         "show": show,
@@ -613,11 +665,11 @@ def workbench_save_view(model_admin, request, object_id):
     if request.method != "POST":
         return HttpResponseRedirect(workbench_url(workshop))
     action = request.POST.get("action", "")
-    bench = Bench.load(workshop, for_one_note=action in ("one", "undo"))
     if action == "one":
-        return save_one(request, bench)
+        return save_one(request, workshop)
     if action == "undo":
-        return undo_one(request, bench)
+        return undo_one(request, workshop)
+    bench = Bench.load(workshop)
     if action == "bulk":
         return save_selected(request, bench)
     if action == "repeats":
@@ -625,17 +677,17 @@ def workbench_save_view(model_admin, request, object_id):
     return save_page(model_admin, request, bench)
 
 
-def note_from(request, bench: Bench, pk) -> Contribution | None:
+def note_from(workshop: Workshop, pk: str) -> Contribution | None:
     if not str(pk).isdigit():
         return None
     note = (
         Contribution.objects.present()
-        .filter(pk=int(pk), group_id__in=list(bench.groups))
-        .select_related("theme")
+        .filter(pk=int(pk), group__workshop=workshop)
+        .select_related("group", "theme")
         .first()
     )
     if note is not None:
-        note.group = bench.groups[note.group_id]
+        note.group.workshop = workshop
     return note
 
 
@@ -643,18 +695,18 @@ def json_error(message: str, status: int = 400, field_name: str = "") -> JsonRes
     return JsonResponse({"ok": False, "error": message, "field": field_name}, status=status)
 
 
-def save_one(request, bench: Bench):
-    note = note_from(request, bench, request.POST.get("note", ""))
+def save_one(request, workshop: Workshop):
+    note = note_from(workshop, request.POST.get("note", ""))
     if note is None:
         return json_error("This note is not in the workshop any more", status=404)
     choice = Choice.sent(request.POST, note.pk)
+    bench = Bench.for_one_note(workshop, choice)
     try:
         saved = contribution_triage(contribution=note, by=request.user, **bench.parse(choice))
     except WorkbenchError as error:
         return json_error(error.message, field_name=error.field)
-    created = saved.theme_id is not None and str(saved.theme_id) not in bench.themes_by_pk
-    theme = saved.theme if created else bench.themes_by_pk.get(str(saved.theme_id))
-    new_theme = new_theme_json(theme, bench)
+    theme, made = theme_saved(saved, note, bench)
+    new_theme = new_theme_json(theme, bench) if made else None
     return JsonResponse(
         {
             "ok": True,
@@ -664,6 +716,18 @@ def save_one(request, bench: Bench):
             "recurring": recurring_offer(theme) if new_theme else None,
         }
     )
+
+
+def theme_saved(saved: Contribution, note: Contribution, bench: Bench) -> tuple[Theme | None, bool]:
+    """The theme a save of one note left it in, and whether the save made that theme. The bench
+    holds only the themes the choice named; a theme kept is the one the note was read with."""
+    if saved.theme_id is None:
+        return None, False
+    if str(saved.theme_id) in bench.themes_by_pk:
+        return bench.themes_by_pk[str(saved.theme_id)], False
+    if saved.theme_id == note.theme_id:
+        return note.theme, False
+    return saved.theme, True
 
 
 def recurring_offer(theme: Theme) -> dict | None:
@@ -692,8 +756,8 @@ def offer_recurring_links(request, bench: Bench) -> None:
             )
 
 
-def undo_one(request, bench: Bench):
-    note = note_from(request, bench, request.POST.get("note", ""))
+def undo_one(request, workshop: Workshop):
+    note = note_from(workshop, request.POST.get("note", ""))
     if note is None:
         return json_error("This note is not in the workshop any more", status=404)
     try:
