@@ -120,6 +120,7 @@ class Bench:
     themes_by_pk: dict = field(init=False)
 
     def __post_init__(self):
+        self.suggested: dict[int, Suggestion] = {}
         self.areas_by_pk = {str(area.pk): area for area in self.areas}
         self.themes_by_pk = {str(theme.pk): theme for theme in self.themes}
         self.areas_by_name = {area.name: area for area in self.areas}
@@ -135,23 +136,31 @@ class Bench:
         return self.suggestions_of([(note.pk, note.text) for note in notes if not note.area_id])
 
     def suggestions_of(self, untriaged: list[tuple[int, str]]) -> dict[int, Suggestion]:
-        if not untriaged:
-            return {}
-        return suggestions_for(
-            *self.engine,
-            untriaged,
-            workshop=str(self.workshop.pk),
-            themes={theme.name: theme.area_id for theme in self.themes},
-        )
+        """Suggestions for (id, text) notes, each looked up once for the page."""
+        wanted = [(pk, text) for pk, text in untriaged if pk not in self.suggested]
+        if wanted:
+            self.suggested |= suggestions_for(
+                *self.engine,
+                wanted,
+                workshop=str(self.workshop.pk),
+                themes={theme.name: theme.area_id for theme in self.themes},
+            )
+        return {pk: self.suggested[pk] for pk, _ in untriaged}
 
-    def repeats(self, waiting: list[tuple[int, str, int]]) -> tuple[list["Repeats"], int]:
+    def repeats(
+        self, waiting: list[tuple[int, str, int]], shown_notes=()
+    ) -> tuple[list["Repeats"], int]:
         """The largest groups of notes to triage (id, text, group id) that say much the same,
-        up to REPEAT_GROUPS of them, and how many groups there are in all."""
+        up to REPEAT_GROUPS of them, and how many groups there are in all. The suggestions for
+        the notes the page shows are looked up with theirs, in one go."""
         waiting = waiting[:REPEAT_NOTES]
         notes = {pk: (pk, text, group_id) for pk, text, group_id in waiting}
         found = repeats_for(*self.engine, [(pk, text) for pk, text, _ in waiting])
         shown = found[:REPEAT_GROUPS]
-        suggestions = self.suggestions_of([notes[pk][:2] for members in shown for pk in members])
+        suggestions = self.suggestions_of(
+            [notes[pk][:2] for members in shown for pk in members]
+            + [(note.pk, note.text) for note in shown_notes if not note.area_id]
+        )
         groups = [
             Repeats.of(self, number, [notes[pk] for pk in members], suggestions)
             for number, members in enumerate(shown, start=1)
@@ -168,10 +177,8 @@ class Bench:
     @classmethod
     def load(cls, workshop: Workshop) -> "Bench":
         """What a page, or a save that may show one, chooses from."""
-        groups = {
-            group.pk: group
-            for group in workshop.groups.order_by().annotate(photo_count=Count("photos"))
-        }
+        groups = workshop.groups.order_by().only("workshop_id", "subject")
+        groups = {group.pk: group for group in groups.annotate(photo_count=Count("photos"))}
         for group in groups.values():
             group.workshop = workshop
             group.photos_url = (
@@ -515,7 +522,7 @@ def page_context(model_admin, request, bench: Bench, *, show, size, page_number,
             Contribution.from_db(notes.db, WAITING_COLUMNS, row) for row in page.object_list
         ]
         repeats, repeat_groups = bench.repeats(
-            [(row.id, row.text, row.group_id) for row in waiting]
+            [(row.id, row.text, row.group_id) for row in waiting], shown_notes=page.object_list
         )
         theme_choices = RenderedChoices(bench.theme_choices())
         area_choices = RenderedChoices((area.pk, area.name) for area in bench.areas)
@@ -557,6 +564,8 @@ def page_context(model_admin, request, bench: Bench, *, show, size, page_number,
         "opts": model_admin.opts,
         "workshop": workshop,
         "items": items,
+        # Every item's markup was escaped by NoteHtml.
+        "items_html": mark_safe("".join(item.html for item in items)),
         "errors": errors,
         "repeats": repeats,
         "repeats_not_shown": repeat_groups - len(repeats),
