@@ -668,16 +668,17 @@ class _Invalid(Exception):
 
 
 def workbench_save_view(model_admin, request, object_id):
-    workshop = get_object_or_404(Workshop, pk=object_id)
-    if not workbench_permitted(model_admin, request, workshop):
+    if not workbench_permitted(model_admin, request):
         raise PermissionDenied
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    # The script's saves of one note read the workshop with the note.
+    if action == "one":
+        return save_one(request, object_id)
+    if action == "undo":
+        return undo_one(request, object_id)
+    workshop = get_object_or_404(Workshop, pk=object_id)
     if request.method != "POST":
         return HttpResponseRedirect(workbench_url(workshop))
-    action = request.POST.get("action", "")
-    if action == "one":
-        return save_one(request, workshop)
-    if action == "undo":
-        return undo_one(request, workshop)
     bench = Bench.load(workshop)
     if action == "bulk":
         return save_selected(request, bench)
@@ -686,30 +687,28 @@ def workbench_save_view(model_admin, request, object_id):
     return save_page(model_admin, request, bench)
 
 
-def note_from(workshop: Workshop, pk: str) -> Contribution | None:
-    if not str(pk).isdigit():
+def note_from(workshop_id: str, pk: str) -> Contribution | None:
+    """A present note of the workshop, read with its flipchart, workshop and theme."""
+    if not (str(workshop_id).isdigit() and str(pk).isdigit()):
         return None
-    note = (
+    return (
         Contribution.objects.present()
-        .filter(pk=int(pk), group__workshop=workshop)
-        .select_related("group", "theme")
+        .filter(pk=int(pk), group__workshop_id=int(workshop_id))
+        .select_related("group__workshop", "theme")
         .first()
     )
-    if note is not None:
-        note.group.workshop = workshop
-    return note
 
 
 def json_error(message: str, status: int = 400, field_name: str = "") -> JsonResponse:
     return JsonResponse({"ok": False, "error": message, "field": field_name}, status=status)
 
 
-def save_one(request, workshop: Workshop):
-    note = note_from(workshop, request.POST.get("note", ""))
+def save_one(request, workshop_id: str):
+    note = note_from(workshop_id, request.POST.get("note", ""))
     if note is None:
         return json_error("This note is not in the workshop any more", status=404)
     choice = Choice.sent(request.POST, note.pk)
-    bench = Bench.for_one_note(workshop, choice)
+    bench = Bench.for_one_note(note.group.workshop, choice)
     try:
         saved = contribution_triage(contribution=note, by=request.user, **bench.parse(choice))
     except WorkbenchError as error:
@@ -765,8 +764,8 @@ def offer_recurring_links(request, bench: Bench) -> None:
             )
 
 
-def undo_one(request, workshop: Workshop):
-    note = note_from(workshop, request.POST.get("note", ""))
+def undo_one(request, workshop_id: str):
+    note = note_from(workshop_id, request.POST.get("note", ""))
     if note is None:
         return json_error("This note is not in the workshop any more", status=404)
     try:
