@@ -586,7 +586,7 @@ def test_the_workbench_and_the_contribution_lists_filters_count_the_same_notes(
     assert f"{len(not_triaged)} not yet triaged" in page.text
 
 
-def test_where_notes_appear_before_review_the_workbench_counts_what_was_sent_online_as_the_list_does(
+def test_without_review_by_default_the_workbench_counts_notes_sent_online_as_the_list_does(
     organiser, workshop, groups
 ):
     """A workshop may publish notes without review, but what the public sent online always
