@@ -345,43 +345,61 @@ def notes_for(workshop: Workshop, bench: Bench, show: str):
 # The markup of one note
 
 
+# Stands for a note's prefix ("n<id>") in markup built once for the page. Escaped text never
+# holds a "<", so the stand-in can only be where it was put.
+PREFIX = "<prefix>"
+
+
 class NoteHtml:
-    """Renders notes' controls from parts escaped once for the page."""
+    """Renders notes' controls from parts escaped and joined once for the page: each note only
+    puts its prefix in and marks its choices."""
 
     def __init__(self, bench: Bench):
         self.bench = bench
         self.kinds = {value: escape(label) for value, label in Contribution.Kind.choices}
         self.reaches = {value: escape(label.lower()) for value, label in Contribution.Reach.choices}
-        self.areas = [
-            (str(area.pk), escape(area.name), escape(area.includes)) for area in bench.areas
+        self.area_radios = [
+            radio_variants(
+                value,
+                f'<div class="wb-choice"><input type="radio" name="{PREFIX}-area" '
+                f'id="{PREFIX}-area-{value}" value="{value}" '
+                f'aria-describedby="{PREFIX}-area-{value}-hint"',
+                f'><label for="{PREFIX}-area-{value}"><kbd class="wb-key" aria-hidden="true">'
+                f"{n}</kbd>{escape(area.name)}</label>"
+                f'<div class="wb-hint" id="{PREFIX}-area-{value}-hint">{escape(area.includes)}'
+                "</div></div>",
+            )
+            for n, (value, area) in enumerate(bench.areas_by_pk.items(), start=1)
+        ]
+        self.hide_radios = [
+            radio_variants(
+                value,
+                f'<div class="wb-choice wb-choice-small"><input type="radio" '
+                f'name="{PREFIX}-hidden_reason" id="{PREFIX}-hide-{value or "no"}" value="{value}"',
+                f'><label for="{PREFIX}-hide-{value or "no"}">{label}</label></div>',
+            )
+            for value, label in HIDE_CHOICES
         ]
         by_area = {}
         for theme in bench.themes:
             by_area.setdefault(theme.area_id, []).append(
-                (
-                    str(theme.pk),
-                    f'<option value="{theme.pk}" data-area="{theme.area_id or ""}">'
-                    f"{escape(theme.name)}</option>",
-                )
+                f'<option value="{theme.pk}" data-area="{theme.area_id or ""}">'
+                f"{escape(theme.name)}</option>"
             )
         names = {area.pk: escape(area.name) for area in bench.areas}
-        self.theme_options = []
-        for area_id, options in by_area.items():
-            label = names.get(area_id, "No area yet")
-            self.theme_options.append((f'<optgroup label="{label}">', options))
+        self.theme_options = '<option value="">No theme</option>' + "".join(
+            f'<optgroup label="{names.get(area_id, "No area yet")}">{"".join(options)}</optgroup>'
+            for area_id, options in by_area.items()
+        )
 
     def themes(self, chosen: str) -> str:
-        parts = ['<option value="">No theme</option>']
-        for start, options in self.theme_options:
-            parts.append(start)
-            parts.extend(
-                option.replace(" data-area", " selected data-area", 1)
-                if value == chosen
-                else option
-                for value, option in options
-            )
-            parts.append("</optgroup>")
-        return "".join(parts)
+        """The theme picker's options with the chosen theme's marked (values are ids, so
+        `value="<id>"` names one option only)."""
+        if not chosen.isdigit():
+            return self.theme_options
+        return self.theme_options.replace(
+            f'<option value="{chosen}" ', f'<option value="{chosen}" selected ', 1
+        )
 
     def note(self, item: "Item") -> str:
         """The whole note: what was said, where, and its controls."""
@@ -438,22 +456,8 @@ class NoteHtml:
     ) -> str:
         pk = note.pk
         p = f"n{pk}"
-        areas = "".join(
-            f'<div class="wb-choice"><input type="radio" name="{p}-area" id="{p}-area-{value}" '
-            f'value="{value}" aria-describedby="{p}-area-{value}-hint"'
-            f"{' checked' if value == choice.area else ''}>"
-            f'<label for="{p}-area-{value}"><kbd class="wb-key" aria-hidden="true">{n}</kbd>'
-            f"{name}</label>"
-            f'<div class="wb-hint" id="{p}-area-{value}-hint">{hint}</div></div>'
-            for n, (value, name, hint) in enumerate(self.areas, start=1)
-        )
-        hides = "".join(
-            f'<div class="wb-choice wb-choice-small"><input type="radio" name="{p}-hidden_reason" '
-            f'id="{p}-hide-{value or "no"}" value="{value}"'
-            f"{' checked' if value == choice.hidden_reason else ''}>"
-            f'<label for="{p}-hide-{value or "no"}">{label}</label></div>'
-            for value, label in HIDE_CHOICES
-        )
+        areas = radios(self.area_radios, choice.area, p)
+        hides = radios(self.hide_radios, choice.hidden_reason, p)
         error_html = ""
         if error is not None:
             error_html = (
@@ -469,6 +473,19 @@ class NoteHtml:
             f'maxlength="{MAX_NEW_THEME_LENGTH}" value="{escape(choice.new_theme)}"></div>'
             f'<fieldset class="wb-hide"><legend>Public</legend>{hides}</fieldset>'
         )
+
+
+def radio_variants(value: str, start: str, end: str) -> tuple[str, str, str]:
+    """A radio's markup as it is for a page, unchecked and checked; `start` ends inside its
+    <input>, `end` closes it."""
+    return value, f"{start}{end}", f"{start} checked{end}"
+
+
+def radios(variants: list[tuple[str, str, str]], chosen: str, p: str) -> str:
+    """The radios of one note: the chosen one checked, the page's prefix made the note's."""
+    return "".join(
+        checked if value == chosen else unchecked for value, unchecked, checked in variants
+    ).replace(PREFIX, p)
 
 
 @dataclass
