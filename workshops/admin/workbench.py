@@ -37,7 +37,7 @@ from workshops.services import (
     contributions_triage,
     recurring_theme_proposals,
 )
-from workshops.suggestions import Suggestion, repeats_for, service_model, suggestions_for
+from workshops.suggestions import ShownSuggestion, repeats_for, service_model, suggestions_for
 
 PAGE_SIZES = (20, 50)
 # Repeats are looked for among the first this many notes to triage: grouping is quadratic.
@@ -75,7 +75,9 @@ class Choice:
     suggested: str = field(default="", compare=False)
 
     @classmethod
-    def of(cls, note: Contribution, suggestion: Suggestion | None = None, bench=None) -> "Choice":
+    def of(
+        cls, note: Contribution, suggestion: ShownSuggestion | None = None, bench=None
+    ) -> "Choice":
         choice = cls(
             area=str(note.area_id or ""),
             theme=str(note.theme_id or ""),
@@ -120,7 +122,7 @@ class Bench:
     themes_by_pk: dict = field(init=False)
 
     def __post_init__(self):
-        self.suggested: dict[int, Suggestion] = {}
+        self.suggested: dict[int, ShownSuggestion] = {}
         self.areas_by_pk = {str(area.pk): area for area in self.areas}
         self.themes_by_pk = {str(theme.pk): theme for theme in self.themes}
         self.areas_by_name = {area.name: area for area in self.areas}
@@ -131,11 +133,11 @@ class Bench:
         """The newest stored suggestion model and its version: one small query, once a page."""
         return service_model()
 
-    def suggestions(self, notes) -> dict[int, Suggestion]:
+    def suggestions(self, notes) -> dict[int, ShownSuggestion]:
         """Suggestions for the notes without an area, in one pass over the page."""
         return self.suggestions_of([(note.pk, note.text) for note in notes if not note.area_id])
 
-    def suggestions_of(self, untriaged: list[tuple[int, str]]) -> dict[int, Suggestion]:
+    def suggestions_of(self, untriaged: list[tuple[int, str]]) -> dict[int, ShownSuggestion]:
         """Suggestions for (id, text) notes, each looked up once for the page."""
         wanted = [(pk, text) for pk, text in untriaged if pk not in self.suggested]
         if wanted:
@@ -429,7 +431,7 @@ class NoteHtml:
             f'<p class="wb-note-status" id="note-{pk}-status"></p></li>'
         )
 
-    def suggestion(self, p: str, choice: Choice, suggestion: Suggestion | None) -> str:
+    def suggestion(self, p: str, choice: Choice, suggestion: ShownSuggestion | None) -> str:
         """The machine's suggestion, how sure it is and why, and the hidden field that lets
         the save record whether it was taken."""
         if suggestion is None:
@@ -452,7 +454,7 @@ class NoteHtml:
         note: Contribution,
         choice: Choice,
         error: WorkbenchError | None,
-        suggestion: Suggestion | None = None,
+        suggestion: ShownSuggestion | None = None,
     ) -> str:
         pk = note.pk
         p = f"n{pk}"
