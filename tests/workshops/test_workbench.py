@@ -363,6 +363,45 @@ def test_saving_one_note_with_a_new_theme_returns_the_theme(organiser, workshop,
     }
 
 
+def test_naming_a_theme_the_workshop_has_in_other_letters_reuses_it_and_adds_none(
+    organiser, workshop, notes
+):
+    theme = ThemeFactory(workshop=workshop, area=area("infrastructure"), name="Blocked sites")
+
+    response = save_one(
+        client_for(organiser),
+        workshop,
+        notes[0],
+        area=area("infrastructure").pk,
+        new_theme="blocked SITES",
+    )
+
+    body = response.json()
+    assert body["note"]["theme"] == theme.pk
+    assert body["new_theme"] is None
+    assert body["recurring"] is None
+    assert "theme Blocked sites" in body["message"]
+    assert Theme.objects.filter(workshop=workshop).count() == 1
+
+
+def test_a_save_keeps_a_theme_of_the_chosen_area_and_clears_one_of_another(
+    organiser, workshop, notes
+):
+    """The script's save reads only the themes its choice names: a note's own theme is the one
+    it was read with, kept or cleared by the area chosen, and never offered as new."""
+    theme = ThemeFactory(workshop=workshop, area=area("training"), name="Champions")
+    client = client_for(organiser)
+    save_one(client, workshop, notes[0], theme=theme.pk)
+
+    kept = save_one(client, workshop, notes[0], area=area("training").pk).json()
+    cleared = save_one(client, workshop, notes[0], area=area("infrastructure").pk).json()
+
+    assert (kept["note"]["theme"], kept["new_theme"], kept["recurring"]) == (theme.pk, None, None)
+    assert "theme Champions" in kept["message"]
+    assert cleared["note"]["theme"] is None
+    assert "theme" not in cleared["message"]
+
+
 def test_saving_one_note_without_an_area_says_so_and_changes_nothing(organiser, workshop, notes):
     response = save_one(client_for(organiser), workshop, notes[0])
 
