@@ -531,7 +531,9 @@ NOT_TRIAGED = models.Q(area__isnull=True, hidden_from_public=False)
 REVIEW_ASKED = models.Q(group__workshop__notes_public_after_review=True) | models.Q(
     channel="online"
 )
-NOT_REVIEWED = models.Q(hidden_from_public=False, reviewed_at__isnull=True) & REVIEW_ASKED
+# Shown notes no triager has reviewed; NOT_REVIEWED are those of them that wait for a review.
+UNREVIEWED = models.Q(hidden_from_public=False, reviewed_at__isnull=True)
+NOT_REVIEWED = UNREVIEWED & REVIEW_ASKED
 
 
 class ContributionQuerySet(models.QuerySet):
@@ -569,8 +571,7 @@ class ContributionQuerySet(models.QuerySet):
             if workshop.notes_public_after_review
             else models.Q(channel=Contribution.Channel.ONLINE)
         )
-        not_reviewed = models.Q(hidden_from_public=False, reviewed_at__isnull=True) & asked
-        return self.present().filter(NOT_TRIAGED | not_reviewed)
+        return self.present().filter(NOT_TRIAGED | (UNREVIEWED & asked))
 
     def public(self):
         """What the public may see: present, reviewed (where the workshop asks for review), not
